@@ -1,0 +1,65 @@
+#!/usr/bin/env python
+"""Write README.md from nbs/index.ipynb (Quarto, which `nbdev_readme` needs, is not installable here).
+
+Cells marked `#| hide` are dropped, other `#|` directive lines removed, code cells become ```python blocks and their
+text outputs plain ``` blocks. `--check` exits 1 when README.md differs from what would be written.
+"""
+import argparse, sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = "<!-- Generated from nbs/index.ipynb by tools/make_readme.py; edit the notebook, not this file. -->\n\n"
+
+
+def _directives(src):
+    return [l.strip()[2:].strip() for l in src.splitlines() if l.strip().startswith('#|')]
+
+
+def _output_text(out):
+    if out.output_type == 'stream': return out.text
+    if out.output_type in ('execute_result', 'display_data'):
+        data = out.get('data', {})
+        if 'text/markdown' in data: return None, data['text/markdown']
+        return data.get('text/plain')
+    return None
+
+
+def render(nb_path=ROOT/'nbs'/'index.ipynb'):
+    nb = nbformat.read(nb_path, as_version=4)
+    parts = [HEADER]
+    for cell in nb.cells:
+        src = cell.source
+        dirs = _directives(src)
+        if any(d.split()[0] in ('hide', 'exporti') for d in dirs if d): continue
+        body = '\n'.join(l for l in src.splitlines() if not l.strip().startswith('#|')).strip('\n')
+        if cell.cell_type == 'markdown':
+            parts.append(body.strip() + '\n\n')
+        elif cell.cell_type == 'code' and body.strip():
+            parts.append(f'```python\n{body}\n```\n\n')
+            for out in cell.get('outputs', []):
+                text = _output_text(out)
+                if isinstance(text, tuple): parts.append(text[1].strip() + '\n\n')
+                elif text and text.strip(): parts.append(f'```\n{text.rstrip()}\n```\n\n')
+    return ''.join(parts).rstrip() + '\n'
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--check', action='store_true', help='fail if README.md is not up to date')
+    args = ap.parse_args()
+    text, readme = render(), ROOT/'README.md'
+    if args.check:
+        if not readme.exists() or readme.read_text() != text:
+            print('README.md is out of date: run `python tools/make_readme.py` (or `make readme`)', file=sys.stderr)
+            return 1
+        print('README.md is up to date')
+        return 0
+    readme.write_text(text)
+    print(f'wrote {readme}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
