@@ -6,8 +6,8 @@
 __all__ = ['STS_SHORT', 'MINILM_REFERENCE', 'pair_cosine', 'spearman100', 'as_encoder', 'encode_unique', 'sts_spearman',
            'evaluate_sts', 'sts_table', 'sts_dev_pairs', 'sts_dev_spearman', 'plot_sts_table']
 
-# %% ../nbs/06_evaluation.ipynb #9358f629
-import hashlib, inspect, json, os, tempfile, warnings
+# %% ../nbs/06_evaluation.ipynb #32c399d3
+import inspect, json, os, tempfile
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from .data import STS_TASKS, load_glue, load_sts
 from .teacher import check_sentences
 
-# %% ../nbs/06_evaluation.ipynb #20be8761
+# %% ../nbs/06_evaluation.ipynb #217a7539
 def pair_cosine(a:np.ndarray, # (n, d) embeddings of the first sentences
                 b:np.ndarray, # (n, d) embeddings of the second sentences
                ) -> np.ndarray: # (n,) cosine similarity of each row pair
@@ -32,7 +32,7 @@ def pair_cosine(a:np.ndarray, # (n, d) embeddings of the first sentences
         raise ValueError(f"zero-norm embedding in pair {i}: cosine similarity is undefined")
     return (a * b).sum(1) / (na * nb)
 
-# %% ../nbs/06_evaluation.ipynb #52381f6c
+# %% ../nbs/06_evaluation.ipynb #c59f02a9
 def spearman100(pred:Sequence[float], # predicted similarities
                 gold:Sequence[float], # gold similarity scores
                 name:str='pairs', # name of the set, for error messages
@@ -46,7 +46,7 @@ def spearman100(pred:Sequence[float], # predicted similarities
     if np.ptp(gold) == 0: raise ValueError(f"{name}: gold scores are constant, Spearman is undefined")
     return float(spearmanr(pred, gold).statistic * 100)
 
-# %% ../nbs/06_evaluation.ipynb #870322e9
+# %% ../nbs/06_evaluation.ipynb #4194fd88
 def as_encoder(model, # a callable `list[str] -> array`, or an object with `.encode(list[str])`
                batch_size:int|None=None, # passed to `.encode` when it takes a `batch_size` argument
               ) -> Callable[[list[str]], np.ndarray]:
@@ -65,7 +65,7 @@ def as_encoder(model, # a callable `list[str] -> array`, or an object with `.enc
         return np.asarray(out)
     return encode
 
-# %% ../nbs/06_evaluation.ipynb #79550648
+# %% ../nbs/06_evaluation.ipynb #c0049e6d
 def _read_cache(path:Path) -> dict:
     "Load a sentence -> embedding cache written by `_write_cache` (empty if absent)."
     if not path.exists(): return {}
@@ -87,7 +87,7 @@ def _write_cache(path:Path, cache:dict):
     finally:
         if os.path.exists(tmp): os.remove(tmp)
 
-# %% ../nbs/06_evaluation.ipynb #f6f1296d
+# %% ../nbs/06_evaluation.ipynb #c34e2b7b
 def encode_unique(encode, # encoder: function `list[str] -> array` or object with `.encode`
                   sentences:Iterable[str], # sentences, duplicates allowed
                   batch_size:int=128, # sentences per call to the encoder
@@ -111,7 +111,7 @@ def encode_unique(encode, # encoder: function `list[str] -> array` or object wit
         if isinstance(cache, (str, os.PathLike)): _write_cache(Path(cache), store)
     return {s: store[s] for s in sents}
 
-# %% ../nbs/06_evaluation.ipynb #fe7dfa38
+# %% ../nbs/06_evaluation.ipynb #08b8b3f0
 def _columns(pairs):
     "sentence1, sentence2, score columns of a Dataset / DataFrame / dict of pairs."
     try: s1, s2, y = list(pairs['sentence1']), list(pairs['sentence2']), np.asarray(pairs['score'], dtype=np.float64)
@@ -138,12 +138,12 @@ def sts_spearman(pairs, # pairs with columns sentence1, sentence2, score
     except ValueError as e: raise ValueError(f"{name}: {e}") from None
     return spearman100(sims, y, name)
 
-# %% ../nbs/06_evaluation.ipynb #7c4823e6
+# %% ../nbs/06_evaluation.ipynb #9bf58824
 STS_SHORT = {'STS12': 'STS12', 'STS13': 'STS13', 'STS14': 'STS14', 'STS15': 'STS15', 'STS16': 'STS16',
              'STSBenchmark': 'STS-B', 'SICKRelatedness': 'SICK-R'}
 
 def evaluate_sts(encode, # encoder: function `list[str] -> array` or object with `.encode`
-                 tasks:Sequence[str]|None=None, # subset of `STS_TASKS`; default all seven
+                 tasks:Sequence[str]|None=None, # subset of `STS_TASKS` (short names STS-B, SICK-R also accepted); default all seven
                  batch_size:int=128, # sentences per encoder call
                  cache:str|Path|dict|None=None, # optional embedding cache (one per encoder), see `encode_unique`
                  progress:bool=True, # show a tqdm bar while encoding
@@ -151,6 +151,7 @@ def evaluate_sts(encode, # encoder: function `list[str] -> array` or object with
                 ) -> pd.Series: # Spearman ×100 per task, plus `avg`
     "Cosine-Spearman ×100 on each STS task (test sets, STS12-16 pooled over subsets) and their average."
     tasks = list(STS_TASKS if tasks is None else [tasks] if isinstance(tasks, str) else tasks)
+    tasks = [{v: k for k, v in STS_SHORT.items()}.get(t, t) for t in tasks]
     unknown = [t for t in tasks if t not in STS_TASKS]
     if unknown or not tasks: raise ValueError(f"unknown STS task(s) {unknown or tasks}; choose from {list(STS_TASKS)}")
     data = {t: load_sts(t) for t in tasks}
@@ -160,7 +161,7 @@ def evaluate_sts(encode, # encoder: function `list[str] -> array` or object with
     res['avg'] = float(np.mean(list(res.values())))
     return pd.Series(res, name=name, dtype=float)
 
-# %% ../nbs/06_evaluation.ipynb #32293b13
+# %% ../nbs/06_evaluation.ipynb #4d0d169b
 def sts_table(models:Mapping[str, object], # name -> encoder (function or object with `.encode`)
               tasks:Sequence[str]|None=None, # subset of `STS_TASKS`; default all seven
               batch_size:int=128, # sentences per encoder call
@@ -175,11 +176,11 @@ def sts_table(models:Mapping[str, object], # name -> encoder (function or object
     df.index.name = 'model'
     return df.rename(columns=STS_SHORT) if short_names else df
 
-# %% ../nbs/06_evaluation.ipynb #2fa54f67
+# %% ../nbs/06_evaluation.ipynb #78c7204a
 MINILM_REFERENCE = pd.Series({'STS12': 72.37, 'STS13': 80.60, 'STS14': 75.59, 'STS15': 85.39, 'STS16': 78.99,
                               'STSBenchmark': 82.03, 'SICKRelatedness': 77.15}, name='all-MiniLM-L6-v2 (reference)')
 
-# %% ../nbs/06_evaluation.ipynb #86c636c9
+# %% ../nbs/06_evaluation.ipynb #53823d45
 def sts_dev_pairs(source:str='senteval', # 'senteval' (tokenised, lower-cased) or 'glue' (original text)
                  ): # Dataset with sentence1, sentence2, score
     "The 1500 STS-B dev pairs from SentEval's copy or GLUE's."
@@ -199,7 +200,7 @@ def sts_dev_spearman(encode, # encoder: function `list[str] -> array` or object 
     pairs = sts_dev_pairs(source)
     return sts_spearman(pairs, encode=encode, name=f"STS-B dev ({source})", batch_size=batch_size, cache=cache, progress=progress)
 
-# %% ../nbs/06_evaluation.ipynb #161a33ec
+# %% ../nbs/06_evaluation.ipynb #5cd4c838
 def plot_sts_table(df:pd.DataFrame, # rows = models, columns = sets (+ avg), as returned by `sts_table`
                    ax=None, # matplotlib Axes to draw on; a new figure if None
                    ylim:tuple|None=None, # y range; default: from just below the lowest score

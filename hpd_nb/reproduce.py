@@ -6,8 +6,8 @@
 __all__ = ['PRESETS', 'PAPER_ROWS', 'PAPER_RATIO', 'HPDPreset', 'DistillationExamples', 'hpd_collate', 'hpd_loss',
            'distill_student', 'sts_sentences', 'sts_row', 'encode_speed', 'run_hpd', 'main']
 
-# %% ../nbs/09_reproduce.ipynb #b3df0828
-import argparse, json, os, sys, time
+# %% ../nbs/09_reproduce.ipynb #e6fe90ab
+import argparse, hashlib, json, os, sys, time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -16,13 +16,13 @@ from torch.utils.data import Dataset
 
 from .core import cache_dir
 from .data import STS_TASKS, load_sts, sentence_pool
-from .teacher import SentenceEncoder, cached_encode, fit_pca_projection
+from .teacher import SentenceEncoder, cached_encode, fit_pca_projection, texts_hash
 from .student import HPDStudent
 from .loss import hpd_mse_loss
 from .trainer import TrainConfig, train
 from .evaluation import STS_SHORT, evaluate_sts, pair_cosine, sts_dev_spearman, plot_sts_table
 
-# %% ../nbs/09_reproduce.ipynb #50d1b528
+# %% ../nbs/09_reproduce.ipynb #e9f8cf39
 @dataclass(frozen=True)
 class HPDPreset:
     "Every setting of one HPD reproduction run."
@@ -39,7 +39,7 @@ class HPDPreset:
     eval_steps:int=50 # evaluate held-out MSE and STS-B dev Spearman every N steps
     init:str='ridge' # projection init: 'ridge' | 'pca' | 'random'
     n_init:int=4000 # training sentences used to fit the initial projection
-    l3_layers:tuple=(0, 2, 4) # backbone layers kept by the 3-layer student
+    l3_layers:int=3 # backbone layers kept by the small student (evenly spaced, first and last included)
     max_seq_length:int=128 # student truncation length during training and encoding
     seed:int=0 # seed of the pool sample, the PCA sample and training
 
@@ -50,7 +50,7 @@ PRESETS = {
                        eval_steps=500, init='random'),
 }
 
-# %% ../nbs/09_reproduce.ipynb #fe1b8974
+# %% ../nbs/09_reproduce.ipynb #882ee4fe
 class DistillationExamples(Dataset):
     "Sentences paired with their (projected) teacher targets."
     def __init__(self, sentences, # training sentences
@@ -80,7 +80,7 @@ def hpd_loss(model:HPDStudent, # the student being trained
     "HPD's MSE between the student's embeddings of a batch and their teacher targets."
     return hpd_mse_loss(model(**{k: v for k, v in batch.items() if k != 'targets'}), batch['targets'], check=False)
 
-# %% ../nbs/09_reproduce.ipynb #15c9bc93
+# %% ../nbs/09_reproduce.ipynb #0087e379
 def distill_student(preset:HPDPreset, # run settings
                     train_sentences:list, # training sentences
                     train_targets:np.ndarray, # their targets
@@ -108,7 +108,7 @@ def distill_student(preset:HPDPreset, # run settings
                 eval_fn=stsb_dev, eval_dataset=DistillationExamples(heldout_sentences, heldout_targets))
     return res.model, res
 
-# %% ../nbs/09_reproduce.ipynb #c4cfa176
+# %% ../nbs/09_reproduce.ipynb #a3150e83
 def sts_sentences(tasks=STS_TASKS, # STS tasks
                  ) -> list[str]:
     "Distinct sentences of the STS test sets, in first-seen order."
@@ -124,7 +124,7 @@ def sts_row(emb:dict, # sentence -> embedding for every STS sentence
     "STS results of precomputed embeddings."
     return evaluate_sts(_precomputed(emb), cache=dict(emb), name=name, progress=False)
 
-# %% ../nbs/09_reproduce.ipynb #c47c9abe
+# %% ../nbs/09_reproduce.ipynb #96c0f63c
 def encode_speed(encoders:dict, # name -> object with `.encode(sentences, batch_size, show_progress)`
                  sentences:list, # sentences to encode
                  batch_size:int=64, # sentences per batch
@@ -138,7 +138,7 @@ def encode_speed(encoders:dict, # name -> object with `.encode(sentences, batch_
         rows.append(dict(model=name, sentences=len(sentences), seconds=round(dt, 3), sentences_per_s=round(len(sentences) / dt, 1)))
     return pd.DataFrame(rows).set_index('model')
 
-# %% ../nbs/09_reproduce.ipynb #709ee722
+# %% ../nbs/09_reproduce.ipynb #60e1472d
 PAPER_ROWS = pd.DataFrame({  # Zhao et al. 2022, Table 1 (quoted, not run here)
     'HPD-MiniLM-F128 (paper)': {'avg': 81.80},
     'SimCSE-RoBERTa-large teacher (paper)': {'avg': 83.76}}).T
@@ -153,7 +153,7 @@ def _table_md(df:pd.DataFrame) -> str:
 def _atomic_write(path:Path, text:str):
     tmp = path.with_name(path.name + '.tmp'); tmp.write_text(text); os.replace(tmp, path)
 
-# %% ../nbs/09_reproduce.ipynb #1d768a16
+# %% ../nbs/09_reproduce.ipynb #4656ac48
 def _figures(out:Path, table:pd.DataFrame, histories:dict, scatter:pd.DataFrame):
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt, seaborn as sns
@@ -173,7 +173,7 @@ def _figures(out:Path, table:pd.DataFrame, histories:dict, scatter:pd.DataFrame)
     g.set_axis_labels('teacher-768 cosine', 'cosine'); g.figure.suptitle('STS-B test pairs: model vs teacher cosine', y=1.03)
     g.figure.savefig(out/'stsb_scatter.png', dpi=110, bbox_inches='tight'); plt.close(g.figure)
 
-# %% ../nbs/09_reproduce.ipynb #a0437f54
+# %% ../nbs/09_reproduce.ipynb #9a064e91
 def run_hpd(preset:str|HPDPreset='quick', # preset name or object
             out:str|Path='outputs/quick', # output directory
             progress:bool=True, # progress bars
@@ -205,10 +205,13 @@ def run_hpd(preset:str|HPDPreset='quick', # preset name or object
     rows['MiniLM-384'], rows[f'MiniLM+PCA-{p.dim}'] = dict(zip(sents, M_sts)), dict(zip(sents, m_pca.project(M_sts)))
     log('teacher and MiniLM embeddings of the STS sets ready')
     # 3. the two students
+    run_key = hashlib.sha256(json.dumps(dict(asdict(p), pool=texts_hash(pool), targets=hashlib.sha256(Y.tobytes()).hexdigest()),
+                                        sort_keys=True).encode()).hexdigest()[:12]
     students, histories = {}, {}
-    for name, layers in ((f'HPD-MiniLM-F{p.dim}', None), (f'HPD-MiniLM-L{len(p.l3_layers)}-F{p.dim}', list(p.l3_layers))):
+    for name, layers in ((f'HPD-MiniLM-F{p.dim}', None), (f'HPD-MiniLM-L{p.l3_layers}-F{p.dim}', p.l3_layers)):
         log(f'distilling {name}')
-        st, res = distill_student(p, train_s, Y[p.n_heldout:], held_s, Y[:p.n_heldout], out/'checkpoints'/name, keep_layers=layers, progress=progress)
+        ckpt = out/'checkpoints'/f'{name}-{run_key}'  # other settings or data: another folder, never a stale resume
+        st, res = distill_student(p, train_s, Y[p.n_heldout:], held_s, Y[:p.n_heldout], ckpt, keep_layers=layers, progress=progress)
         st.save(out/name); students[name] = st; histories[name] = res.history
         res.history.to_csv(out/f'history_{name}.csv', index=False)
         rows[name] = dict(zip(sents, st.encode(sents, show_progress=progress)))
@@ -251,7 +254,7 @@ def run_hpd(preset:str|HPDPreset='quick', # preset name or object
     log(f'wrote {out}/results.json, results.md and figures; wall time {wall:.0f}s')
     return dict(result, table=table)
 
-# %% ../nbs/09_reproduce.ipynb #36fb53ba
+# %% ../nbs/09_reproduce.ipynb #e83923bf
 def main(argv=None):
     "Command line: `hpd_nb_reproduce --preset {quick,cpu,paper} --out DIR`."
     ap = argparse.ArgumentParser(prog='hpd_nb_reproduce', description='Reproduce the HPD STS results (teacher all-mpnet-base-v2, student all-MiniLM-L6-v2).')
@@ -265,6 +268,6 @@ def main(argv=None):
     print(f"HPD-MiniLM-F128 - MiniLM+PCA-128: {res['gains']['HPD-MiniLM-F128 - MiniLM+PCA-128']:+.2f} points; wall time {res['wall_s']:.0f}s")
     return 0
 
-# %% ../nbs/09_reproduce.ipynb #430619e4
+# %% ../nbs/09_reproduce.ipynb #3d1e5b61
 #| eval: false
 if __name__ == '__main__': sys.exit(main())

@@ -74,3 +74,25 @@ def test_speed_helper(teacher, student):
     r = dse.time_one_vs_n('a man plays guitar', S2*5, ce, ce_tok, stu, tok)
     assert r['n'] == 20 and min(r['cross_encoder_s'], r['dse_s'], r['dot_s']) > 0
     with pytest.raises(ValueError, match='20 candidates but 3 cached'): dse.time_one_vs_n('q', S2*5, ce, ce_tok, stu, tok, candidate_embeddings=torch.zeros(3, 384))
+
+def test_speed_extrapolation(teacher, student):
+    (ce, ce_tok), (stu, tok) = teacher, student
+    r = dse.time_one_vs_n('a man plays guitar', S2*5, ce, ce_tok, stu, tok, max_cross_pairs=4)
+    assert r['cross_encoder_timed_pairs'] == 4 and r['cross_encoder_extrapolated'] and r['cross_encoder_s'] > 0
+    r = dse.time_one_vs_n('a man plays guitar', S2, ce, ce_tok, stu, tok, max_cross_pairs=100)
+    assert r['cross_encoder_timed_pairs'] == 4 and not r['cross_encoder_extrapolated']
+
+def test_ratio_guard():
+    from hpd_nb.dse_bench import score_ratio, task_table
+    assert score_ratio('MRPC', 0.8, 0.76) == pytest.approx(0.95)
+    for bad in (0.0, -0.06, float('nan')):
+        with pytest.raises(ValueError, match='not positive'): score_ratio('STS-B', bad, 0.2)
+    m = lambda a, b: dict(pearson=a, spearman=b)
+    res = dict(tasks={'STS-B': dict(teacher=m(-0.05, -0.06), dse=m(0.2, 0.2), alpha0=m(0.1, 0.1), zero_shot=m(0.8, 0.8))})
+    tt = task_table(res)
+    assert np.isnan(tt.loc['STS-B', 'dse/teacher']) and np.isnan(tt.loc['mean', 'dse/teacher'])
+    assert 'teacher did not learn' in tt.loc['STS-B', 'note']
+
+def test_single_class_flag():
+    from hpd_nb.dse_bench import single_class
+    assert single_class('QQP', [0, 0, 0]) and not single_class('QQP', [0, 1, 0]) and not single_class('STS-B', [1.0, 1.0])
