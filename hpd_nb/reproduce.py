@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'PAPER_ROWS', 'PAPER_RATIO', 'HPDPreset', 'DistillationExamples', 'hpd_collate', 'hpd_loss',
-           'distill_student', 'sts_sentences', 'sts_row', 'encode_speed', 'run_hpd', 'main']
+           'distill_student', 'sts_sentences', 'sts_row', 'encode_speed', 'run_hpd', 'read_results', 'main']
 
-# %% ../nbs/09_reproduce.ipynb #e6fe90ab
+# %% ../nbs/09_reproduce.ipynb #8f99cadf
 import argparse, hashlib, json, os, sys, time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -22,7 +22,7 @@ from .loss import hpd_mse_loss
 from .trainer import TrainConfig, train
 from .evaluation import STS_SHORT, evaluate_sts, pair_cosine, sts_dev_spearman, plot_sts_table
 
-# %% ../nbs/09_reproduce.ipynb #e9f8cf39
+# %% ../nbs/09_reproduce.ipynb #09c23dbb
 @dataclass(frozen=True)
 class HPDPreset:
     "Every setting of one HPD reproduction run."
@@ -39,7 +39,7 @@ class HPDPreset:
     eval_steps:int=50 # evaluate held-out MSE and STS-B dev Spearman every N steps
     init:str='ridge' # projection init: 'ridge' | 'pca' | 'random'
     n_init:int=4000 # training sentences used to fit the initial projection
-    l3_layers:int=3 # backbone layers kept by the small student (evenly spaced, first and last included)
+    l3_layers:tuple=(0, 2, 4) # backbone layers (0-based) kept by the 3-layer student
     max_seq_length:int=128 # student truncation length during training and encoding
     seed:int=0 # seed of the pool sample, the PCA sample and training
 
@@ -50,7 +50,7 @@ PRESETS = {
                        eval_steps=500, init='random'),
 }
 
-# %% ../nbs/09_reproduce.ipynb #882ee4fe
+# %% ../nbs/09_reproduce.ipynb #23f0a0e0
 class DistillationExamples(Dataset):
     "Sentences paired with their (projected) teacher targets."
     def __init__(self, sentences, # training sentences
@@ -80,7 +80,7 @@ def hpd_loss(model:HPDStudent, # the student being trained
     "HPD's MSE between the student's embeddings of a batch and their teacher targets."
     return hpd_mse_loss(model(**{k: v for k, v in batch.items() if k != 'targets'}), batch['targets'], check=False)
 
-# %% ../nbs/09_reproduce.ipynb #0087e379
+# %% ../nbs/09_reproduce.ipynb #6d521caa
 def distill_student(preset:HPDPreset, # run settings
                     train_sentences:list, # training sentences
                     train_targets:np.ndarray, # their targets
@@ -108,7 +108,7 @@ def distill_student(preset:HPDPreset, # run settings
                 eval_fn=stsb_dev, eval_dataset=DistillationExamples(heldout_sentences, heldout_targets))
     return res.model, res
 
-# %% ../nbs/09_reproduce.ipynb #a3150e83
+# %% ../nbs/09_reproduce.ipynb #4f78e2a0
 def sts_sentences(tasks=STS_TASKS, # STS tasks
                  ) -> list[str]:
     "Distinct sentences of the STS test sets, in first-seen order."
@@ -124,7 +124,7 @@ def sts_row(emb:dict, # sentence -> embedding for every STS sentence
     "STS results of precomputed embeddings."
     return evaluate_sts(_precomputed(emb), cache=dict(emb), name=name, progress=False)
 
-# %% ../nbs/09_reproduce.ipynb #96c0f63c
+# %% ../nbs/09_reproduce.ipynb #63e06639
 def encode_speed(encoders:dict, # name -> object with `.encode(sentences, batch_size, show_progress)`
                  sentences:list, # sentences to encode
                  batch_size:int=64, # sentences per batch
@@ -138,7 +138,7 @@ def encode_speed(encoders:dict, # name -> object with `.encode(sentences, batch_
         rows.append(dict(model=name, sentences=len(sentences), seconds=round(dt, 3), sentences_per_s=round(len(sentences) / dt, 1)))
     return pd.DataFrame(rows).set_index('model')
 
-# %% ../nbs/09_reproduce.ipynb #60e1472d
+# %% ../nbs/09_reproduce.ipynb #610b2e4b
 PAPER_ROWS = pd.DataFrame({  # Zhao et al. 2022, Table 1 (quoted, not run here)
     'HPD-MiniLM-F128 (paper)': {'avg': 81.80},
     'SimCSE-RoBERTa-large teacher (paper)': {'avg': 83.76}}).T
@@ -153,7 +153,7 @@ def _table_md(df:pd.DataFrame) -> str:
 def _atomic_write(path:Path, text:str):
     tmp = path.with_name(path.name + '.tmp'); tmp.write_text(text); os.replace(tmp, path)
 
-# %% ../nbs/09_reproduce.ipynb #4656ac48
+# %% ../nbs/09_reproduce.ipynb #516cdb08
 def _figures(out:Path, table:pd.DataFrame, histories:dict, scatter:pd.DataFrame):
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt, seaborn as sns
@@ -173,7 +173,7 @@ def _figures(out:Path, table:pd.DataFrame, histories:dict, scatter:pd.DataFrame)
     g.set_axis_labels('teacher-768 cosine', 'cosine'); g.figure.suptitle('STS-B test pairs: model vs teacher cosine', y=1.03)
     g.figure.savefig(out/'stsb_scatter.png', dpi=110, bbox_inches='tight'); plt.close(g.figure)
 
-# %% ../nbs/09_reproduce.ipynb #9a064e91
+# %% ../nbs/09_reproduce.ipynb #b2173c35
 def run_hpd(preset:str|HPDPreset='quick', # preset name or object
             out:str|Path='outputs/quick', # output directory
             progress:bool=True, # progress bars
@@ -208,7 +208,7 @@ def run_hpd(preset:str|HPDPreset='quick', # preset name or object
     run_key = hashlib.sha256(json.dumps(dict(asdict(p), pool=texts_hash(pool), targets=hashlib.sha256(Y.tobytes()).hexdigest()),
                                         sort_keys=True).encode()).hexdigest()[:12]
     students, histories = {}, {}
-    for name, layers in ((f'HPD-MiniLM-F{p.dim}', None), (f'HPD-MiniLM-L{p.l3_layers}-F{p.dim}', p.l3_layers)):
+    for name, layers in ((f'HPD-MiniLM-F{p.dim}', None), (f'HPD-MiniLM-L{len(p.l3_layers)}-F{p.dim}', list(p.l3_layers))):
         log(f'distilling {name}')
         ckpt = out/'checkpoints'/f'{name}-{run_key}'  # other settings or data: another folder, never a stale resume
         st, res = distill_student(p, train_s, Y[p.n_heldout:], held_s, Y[:p.n_heldout], ckpt, keep_layers=layers, progress=progress)
@@ -254,7 +254,18 @@ def run_hpd(preset:str|HPDPreset='quick', # preset name or object
     log(f'wrote {out}/results.json, results.md and figures; wall time {wall:.0f}s')
     return dict(result, table=table)
 
-# %% ../nbs/09_reproduce.ipynb #e83923bf
+# %% ../nbs/09_reproduce.ipynb #9e39cc41
+def read_results(out:str|Path, # directory written by `run_hpd`
+                ) -> dict:
+    "The `results.json` of a finished run, with its STS table as a DataFrame under `table`."
+    path = Path(out)/'results.json'
+    if not path.is_file(): raise FileNotFoundError(f"{path} not found: run `hpd_nb_reproduce --out {out}` first")
+    res = json.loads(path.read_text())
+    table = pd.DataFrame(res['sts']).T.rename(columns=STS_SHORT)
+    table.index.name = 'model'
+    return dict(res, table=table)
+
+# %% ../nbs/09_reproduce.ipynb #38f4ba45
 def main(argv=None):
     "Command line: `hpd_nb_reproduce --preset {quick,cpu,paper} --out DIR`."
     ap = argparse.ArgumentParser(prog='hpd_nb_reproduce', description='Reproduce the HPD STS results (teacher all-mpnet-base-v2, student all-MiniLM-L6-v2).')
@@ -268,6 +279,6 @@ def main(argv=None):
     print(f"HPD-MiniLM-F128 - MiniLM+PCA-128: {res['gains']['HPD-MiniLM-F128 - MiniLM+PCA-128']:+.2f} points; wall time {res['wall_s']:.0f}s")
     return 0
 
-# %% ../nbs/09_reproduce.ipynb #3d1e5b61
+# %% ../nbs/09_reproduce.ipynb #a62789a0
 #| eval: false
 if __name__ == '__main__': sys.exit(main())
