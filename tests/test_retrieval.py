@@ -13,7 +13,7 @@ from hpd_nb.retrieval_bench import (BENCH_PRESETS, bench_row, build_sharded_inde
                                     write_qrels, write_trec_run)
 
 RNG = np.random.default_rng(0)
-P = replace(BENCH_PRESETS['quick'], k=10, n_latency=4, n_latency_b64=8)
+P = replace(BENCH_PRESETS['quick'], n_latency=4, n_latency_b64=8)
 
 
 def _vectors(n=400, d=16):
