@@ -24,11 +24,12 @@ from .teacher import check_sentences, pool_tokens, texts_hash as _texts_hash
 
 # %% auto #0
 __all__ = ['TASKS', 'TaskSpec', 'task_spec', 'check_pairs', 'load_encoder', 'load_cross_encoder', 'PairDataset', 'check_logits',
-           'cross_encoder_collate', 'siamese_collate', 'predict_cross_encoder', 'model_fingerprint', 'texts_hash',
-           'save_teacher_logits', 'load_teacher_logits', 'teacher_cache_path', 'cached_teacher_logits', 'pair_features',
-           'SiameseDSE', 'embed_texts', 'score_pairs_from_embeddings', 'dse_loss', 'logits_to_predictions',
-           'glue_metrics', 'task_score', 'best_threshold', 'zero_shot_baseline', 'cross_encoder_loss', 'student_loss',
-           'evaluate_cross_encoder', 'evaluate_student', 'fit_cross_encoder', 'fit_dse', 'time_one_vs_n']
+           'scale_targets', 'unscale_outputs', 'cross_encoder_collate', 'siamese_collate', 'predict_cross_encoder',
+           'model_fingerprint', 'texts_hash', 'save_teacher_logits', 'load_teacher_logits', 'teacher_cache_path',
+           'cached_teacher_logits', 'pair_features', 'SiameseDSE', 'embed_texts', 'score_pairs_from_embeddings',
+           'dse_loss', 'logits_to_predictions', 'glue_metrics', 'task_score', 'best_threshold', 'zero_shot_baseline',
+           'cross_encoder_loss', 'student_loss', 'evaluate_cross_encoder', 'evaluate_student', 'init_regression_bias',
+           'fit_cross_encoder', 'fit_dse', 'time_one_vs_n']
 
 # %% ../nbs/08_dse.ipynb #68687d04
 @dataclass(frozen=True)
@@ -126,8 +127,24 @@ def check_logits(logits, # teacher logits, shape (n, n_out)
     return z
 
 # %% ../nbs/08_dse.ipynb #e971af09
+def scale_targets(task:str, # GLUE task
+                  labels, # gold labels in the task's own units
+                 )->np.ndarray:
+    "Targets the models are trained on: class ids as they are; regression scores mapped from the task's range to [0, 1]."
+    y, spec = np.asarray(labels, dtype=float), task_spec(task)
+    if spec.kind == 'classification': return y
+    lo, hi = spec.label_range
+    return (y - lo) / (hi - lo)
+
+def unscale_outputs(task:str, # GLUE task
+                    outputs, # regression outputs on the [0, 1] training scale
+                   )->np.ndarray:
+    "Inverse of `scale_targets` for regression outputs: back to the task's units (e.g. 0-5 for STS-B)."
+    lo, hi = task_spec(task).label_range
+    return lo + np.asarray(outputs, dtype=float) * (hi - lo)
+
 def _labels_tensor(labels, task):
-    y = torch.tensor(np.asarray(labels), dtype=torch.float32)
+    y = torch.tensor(scale_targets(task, labels), dtype=torch.float32)
     return y if task_spec(task).kind == 'regression' else y.long()
 
 def cross_encoder_collate(tokenizer, # tokenizer of the cross-encoder
@@ -340,10 +357,10 @@ def dse_loss(student_logits:torch.Tensor, # (B, C) student outputs (C=1 for regr
 def logits_to_predictions(task:str, # GLUE task
                           logits, # (n, n_out) model outputs
                          )->np.ndarray:
-    "Class ids (argmax) for classification, the single output for regression."
+    "Class ids (argmax) for classification; for regression the single output, back in the task's units."
     z = np.asarray(logits)
     if z.ndim == 1: z = z[:, None]
-    return z.argmax(-1) if task_spec(task).kind == 'classification' else z[:, 0]
+    return z.argmax(-1) if task_spec(task).kind == 'classification' else unscale_outputs(task, z[:, 0])
 
 def glue_metrics(task:str, # GLUE task
                  labels, # gold labels
@@ -440,6 +457,19 @@ def evaluate_student(model:SiameseDSE, tokenizer, # student and its tokenizer
     p = logits_to_predictions(task, z)
     return glue_metrics(task, dev[2], p), p, z
 
+# %% ../nbs/08_dse.ipynb #b7e1c2a1
+def init_regression_bias(model:nn.Module, # cross-encoder or `SiameseDSE`; its last `nn.Linear` is the output layer
+                         task:str, # GLUE task (nothing is done for classification)
+                         labels, # training labels in the task's units
+                        )->nn.Module:
+    "Start a regression output at the mean training target (on the [0, 1] scale), so training spends no steps finding the mean."
+    if task_spec(task).kind != 'regression': return model
+    out = [m for m in model.modules() if isinstance(m, nn.Linear)][-1]
+    if out.out_features != 1: raise ValueError(f"{task}: the last linear layer has {out.out_features} outputs, expected 1")
+    with torch.no_grad(): out.bias.fill_(float(scale_targets(task, labels).mean()))
+    return model
+
+
 # %% ../nbs/08_dse.ipynb #6a0110b2
 def fit_cross_encoder(model, tokenizer, # cross-encoder (from `load_cross_encoder`) and its tokenizer
                       task:str, # GLUE task
@@ -451,6 +481,7 @@ def fit_cross_encoder(model, tokenizer, # cross-encoder (from `load_cross_encode
                      ):
     "Fine-tune the teacher on the task's labels with `hpd_nb.trainer.train`; returns its `TrainResult`."
     ds = PairDataset(*train_pairs, task=task)
+    init_regression_bias(model, task, train_pairs[2])
     eval_fn = None if dev is None else (lambda m: evaluate_cross_encoder(m, tokenizer, task, dev, max_length=max_length)[0])
     return train(model, ds, cross_encoder_collate(tokenizer, task, max_length), cross_encoder_loss(task), config,
                  eval_fn=eval_fn, **kw)
@@ -468,6 +499,7 @@ def fit_dse(student:SiameseDSE, tokenizer, # siamese student and its tokenizer
     "Train the DSE student on $(1-\\alpha)$ task loss $+\\ \\alpha$ logit MSE with `hpd_nb.trainer.train`."
     if alpha > 0 and teacher_logits is None: raise ValueError("alpha > 0 needs teacher_logits")
     ds = PairDataset(*train_pairs, task=task, teacher_logits=teacher_logits)
+    init_regression_bias(student, task, train_pairs[2])
     eval_fn = None if dev is None else (lambda m: evaluate_student(m, tokenizer, task, dev, max_length=max_length)[0])
     return train(student, ds, siamese_collate(tokenizer, task, max_length), student_loss(task, alpha), config,
                  eval_fn=eval_fn, **kw)

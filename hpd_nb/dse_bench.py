@@ -4,11 +4,12 @@
 
 # %% ../nbs/12_dse.ipynb #c59b9e8c
 from __future__ import annotations
-import argparse, gc, json, math, shutil, time, warnings
+import argparse, gc, hashlib, json, math, os, shutil, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+import hpd_nb
 from .core import resolve_model
 from .data import load_glue
 from .dse import (SiameseDSE, cached_teacher_logits, embed_texts, evaluate_cross_encoder, evaluate_student, fit_cross_encoder,
@@ -17,7 +18,8 @@ from .trainer import TrainConfig
 
 # %% auto #0
 __all__ = ['PRESETS', 'MODELS', 'load_task', 'write_predictions', 'train_config', 'single_class', 'run_task', 'score_ratio',
-           'task_table', 'speed_benchmark', 'speedup', 'run_bench', 'summary_frame', 'main', 'load_result']
+           'task_table', 'speed_benchmark', 'speedup', 'task_result_key', 'save_task_result', 'load_task_result',
+           'run_bench', 'summary_frame', 'main', 'load_result']
 
 # %% ../nbs/12_dse.ipynb #08f0d8e8
 PRESETS = {
@@ -171,6 +173,37 @@ def speedup(rows:list, # output of `speed_benchmark` (result['speed'])
     if r is None: raise ValueError(f"no speed measurement at N={n}; have {[r['n'] for r in rows]}")
     return r['cross_encoder_s']/r['dse_s']
 
+# %% ../nbs/12_dse.ipynb #c3a9d0e2
+_CODE_FILES = ('dse.py', 'dse_bench.py', 'trainer.py', 'data.py', 'core.py')
+
+def task_result_key(task:str, # GLUE task
+                    p:dict, # preset
+                   )->str:
+    "Hash of everything a task's result depends on: the task, the preset and the source of the modules that compute it."
+    h = hashlib.sha256(json.dumps(dict(task=task, preset=p), sort_keys=True, default=str).encode())
+    for f in _CODE_FILES: h.update((Path(hpd_nb.__file__).parent/f).read_bytes())
+    return h.hexdigest()
+
+def save_task_result(out:Path, task:str, p:dict, r:dict)->Path:
+    "Write a finished task's metrics and bookkeeping to `out/work/<task>/result.json` (atomically)."
+    f = Path(out)/'work'/task/'result.json'; f.parent.mkdir(parents=True, exist_ok=True)
+    keep = {k: r[k] for k in ('metrics', 'n_train', 'n_dev', 'seconds', 'single_class')}
+    fd, tmp = tempfile.mkstemp(dir=f.parent, suffix='.tmp')
+    with os.fdopen(fd, 'w') as fh: json.dump(dict(key=task_result_key(task, p), **keep), fh, indent=1)
+    os.replace(tmp, f)
+    return f
+
+def load_task_result(out:Path, task:str, p:dict)->dict|None:
+    "A task's saved result when its key still matches and its prediction files exist, else None (the task is re-run)."
+    f = Path(out)/'work'/task/'result.json'
+    if not f.is_file(): return None
+    try: r = json.loads(f.read_text())
+    except json.JSONDecodeError: return None
+    if r.get('key') != task_result_key(task, p): return None
+    if not all((Path(out)/'preds'/f'{task}__{m}.tsv').is_file() for m in MODELS): return None
+    return r
+
+
 # %% ../nbs/12_dse.ipynb #a9374c4e
 def run_bench(preset:str='quick', # key of PRESETS
               out='outputs/dse', # output directory: dse.json, preds/, work/
@@ -183,7 +216,12 @@ def run_bench(preset:str='quick', # key of PRESETS
     tasks = list(tasks or p['tasks'])
     result, info, last = dict(preset=preset, config={k: v for k, v in p.items()}, torch_threads=torch.get_num_threads(), tasks={}), {}, None
     for i, task in enumerate(tasks):
-        r = run_task(task, p, out, keep_models=(i == len(tasks) - 1))
+        is_last = i == len(tasks) - 1  # its models are kept for the speed benchmark, so it always runs
+        r = None if is_last else load_task_result(out, task, p)
+        if r is None:
+            r = run_task(task, p, out, keep_models=is_last)
+            save_task_result(out, task, p, r)
+        else: print(f"{task}: finished result reused from {out/'work'/task/'result.json'}", flush=True)
         result['tasks'][task] = r['metrics']
         info[task] = dict(n_train=r['n_train'], n_dev=r['n_dev'], seconds=r['seconds'], single_class=r['single_class'])
         if 'teacher' in r: last = r
