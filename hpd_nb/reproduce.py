@@ -44,7 +44,7 @@ class HPDPreset:
     seed:int=0 # seed of the pool sample, the PCA sample and training
 
 PRESETS = {
-    'quick': HPDPreset('quick', n_train=12_000),
+    'quick': HPDPreset('quick', n_train=4_000),
     'cpu': HPDPreset('cpu', n_train=60_000, n_heldout=1000, epochs=2, eval_steps=200, warmup_steps=100, n_init=8000),
     'paper': HPDPreset('paper', n_train=None, n_heldout=2000, epochs=5, batch_size=256, lr=1e-4, warmup_steps=1000,
                        eval_steps=500, init='random'),
