@@ -270,6 +270,7 @@ def run_retrieval_bench(preset:str|BenchPreset='quick', # preset name or object
     "Run the retrieval benchmark and write `retrieval.json`, `runs/*.trec`, `qrels.tsv` and `report.json` into `out`."
     t_start = time.time(); log = _log(t_start)
     p = BENCH_PRESETS[preset] if isinstance(preset, str) else preset
+    if p.k < 100: raise ValueError(f"k={p.k}: the rows report Recall@100, so every query needs at least 100 results")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     data = data if data is not None else bench_data(p)
     doc_ids, doc_texts, corpus_rep = clean_corpus(data.corpus)

@@ -130,3 +130,8 @@ def test_bench_end_to_end_tiny(tmp_path, monkeypatch):
 
 def test_cli_rejects_unknown_preset():
     with pytest.raises(SystemExit): main(['--preset', 'huge'])
+
+
+def test_bench_needs_k_of_100(tmp_path):
+    with pytest.raises(ValueError, match='Recall@100'):
+        run_retrieval_bench(replace(P, k=10), tmp_path/'out', data=BeirData({'d1': 'a'}, {'q1': 'a'}, {'q1': {'d1': 1}}))
