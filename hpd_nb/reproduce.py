@@ -7,14 +7,14 @@ __all__ = ['PRESETS', 'PAPER_ROWS', 'PAPER_RATIO', 'HPDPreset', 'DistillationExa
            'distill_student', 'sts_sentences', 'sts_row', 'encode_speed', 'run_hpd', 'read_results', 'main']
 
 # %% ../nbs/09_reproduce.ipynb #8f99cadf
-import argparse, hashlib, json, os, sys, time
+import argparse, hashlib, json, sys, time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np, pandas as pd, torch
 from torch.utils.data import Dataset
 
-from .core import cache_dir
+from .core import atomic_write_text, cache_dir
 from .data import STS_TASKS, load_sts, sentence_pool
 from .teacher import SentenceEncoder, cached_encode, fit_pca_projection, texts_hash
 from .student import HPDStudent
@@ -150,9 +150,6 @@ def _table_md(df:pd.DataFrame) -> str:
     for name, r in df.iterrows(): lines.append(f'| {name} | ' + ' | '.join('' if pd.isna(v) else f'{v:.2f}' for v in r) + ' |')
     return '\n'.join(lines)
 
-def _atomic_write(path:Path, text:str):
-    tmp = path.with_name(path.name + '.tmp'); tmp.write_text(text); os.replace(tmp, path)
-
 # %% ../nbs/09_reproduce.ipynb #516cdb08
 def _figures(out:Path, table:pd.DataFrame, histories:dict, scatter:pd.DataFrame):
     import matplotlib; matplotlib.use('Agg')
@@ -241,7 +238,7 @@ def run_hpd(preset:str|HPDPreset='quick', # preset name or object
                   speed=None if speed is None else json.loads(speed.to_json(orient='index')),
                   paper={'HPD-MiniLM-F128 avg': 81.80, 'teacher SimCSE-RoBERTa-large avg': 83.76, 'ratio': PAPER_RATIO},
                   torch_threads=torch.get_num_threads(), device=str(teacher.device), wall_s=round(wall, 1))
-    _atomic_write(out/'results.json', json.dumps(result, indent=1))
+    atomic_write_text(out/'results.json', json.dumps(result, indent=1))
     md = [f'# HPD reproduction, preset `{p.name}` ({len(train_s)} training sentences, wall time {wall/60:.1f} min)', '',
           _table_md(table), '', 'Quoted from the paper (Zhao et al. 2022, Table 1), not run here:', '', _table_md(PAPER_ROWS), '',
           '| model | avg / teacher-768 avg |', '|---|---|'] + [f'| {n} | {r:.1%} |' for n, r in ratios.items()] + \
@@ -250,7 +247,7 @@ def run_hpd(preset:str|HPDPreset='quick', # preset name or object
           '| model | STS-B dev (SentEval, tokenised) | STS-B dev (GLUE, original text) |', '|---|---|---|'] + \
          [f'| {n} | {d["senteval"]:.2f} | {d["glue"]:.2f} |' for n, d in stsb_dev.items()]
     if speed is not None: md += ['', 'Encoding speed (same STS sentences, batch 64, this machine):', '', '```', speed.to_string(), '```']
-    _atomic_write(out/'results.md', '\n'.join(md) + '\n')
+    atomic_write_text(out/'results.md', '\n'.join(md) + '\n')
     log(f'wrote {out}/results.json, results.md and figures; wall time {wall:.0f}s')
     return dict(result, table=table)
 

@@ -9,12 +9,13 @@ __all__ = ['BENCH_PRESETS', 'SHOW_COLS', 'BenchPreset', 'clean_corpus', 'clean_q
            'run_sweep', 'load_results', 'plot_pareto', 'build_sharded_index', 'shard_bytes', 'save_shards', 'main']
 
 # %% ../nbs/11_retrieval.ipynb #e1b17048
-import argparse, json, math, os, sys, tempfile, time, warnings
+import argparse, json, math, os, sys, time, warnings
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import faiss, numpy as np, pandas as pd, torch
 
+from .core import atomic_write_text
 from .data import BeirData, beir_quora_subset, load_beir_quora, sentence_pool
 from .evaluation import evaluate_sts
 from .retrieval import (VectorIndex, beir_metrics, build_index, bytes_per_vector, index_bytes, latency_summary,
@@ -187,7 +188,7 @@ def write_trec_run(run:dict, # {qid: {docid: score}}
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     lines = [f"{q} Q0 {d} {r} {s:.6f} {safe_name(tag)}" for q, ds in run.items()
              for r, (d, s) in enumerate(sorted(ds.items(), key=lambda x: (-x[1], x[0]))[:k], 1)]
-    _atomic_text(path, '\n'.join(lines) + '\n')
+    atomic_write_text(path, '\n'.join(lines) + '\n')
     return path
 
 def read_trec_run(path) -> dict:
@@ -202,13 +203,8 @@ def read_trec_run(path) -> dict:
 def write_qrels(qrels:dict, path) -> Path:
     "Write qrels as BEIR's TSV (`query-id corpus-id score` header)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_text(path, 'query-id\tcorpus-id\tscore\n' + ''.join(f"{q}\t{d}\t{r}\n" for q, ds in qrels.items() for d, r in ds.items()))
+    atomic_write_text(path, 'query-id\tcorpus-id\tscore\n' + ''.join(f"{q}\t{d}\t{r}\n" for q, ds in qrels.items() for d, r in ds.items()))
     return path
-
-def _atomic_text(path:Path, text:str):
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
-    with os.fdopen(fd, 'w') as f: f.write(text)
-    os.replace(tmp, path)
 
 # %% ../nbs/11_retrieval.ipynb #feff059b
 def train_student(dim:int, # output dimension d
@@ -319,8 +315,8 @@ def run_retrieval_bench(preset:str|BenchPreset='quick', # preset name or object
     df = _add_ratios(pd.DataFrame(rows))
     wall = time.time() - t_start
     report.update(wall_s=round(wall, 1), peak_rss_mb=peak_rss_mb(), student=str(sdir), corpus_encode_s=enc_time)
-    _atomic_text(out/'retrieval.json', df.to_json(orient='records', indent=1))
-    _atomic_text(out/'report.json', json.dumps(report, indent=1, default=str))
+    atomic_write_text(out/'retrieval.json', df.to_json(orient='records', indent=1))
+    atomic_write_text(out/'report.json', json.dumps(report, indent=1, default=str))
     log(f'wrote {out}/retrieval.json, report.json, qrels.tsv and {len(rows)} runs; wall time {wall:.0f}s')
     return df
 
@@ -357,7 +353,7 @@ def run_sweep(preset:str|BenchPreset='quick', # preset name or object
             rows.append(row)
             log(f"d={d:>3} {label:>6}: nDCG@10 {row['ndcg@10']:.4f}, STS avg {sts_avg:.2f}, {row['bytes_per_vector']:.1f} B/vector")
     df = pd.DataFrame(rows)
-    _atomic_text(out/'sweep.json', df.to_json(orient='records', indent=1))
+    atomic_write_text(out/'sweep.json', df.to_json(orient='records', indent=1))
     log(f'wrote {out}/sweep.json; wall time {time.time() - t_start:.0f}s')
     return df
 
@@ -445,7 +441,7 @@ def save_shards(vi:VectorIndex, # from `build_sharded_index`
     paths = []
     for i in range(vi.index.count()):
         paths.append(folder/f'shard_{i:03d}.faiss'); faiss.write_index(faiss.downcast_index(vi.index.at(i)), str(paths[-1]))
-    _atomic_text(folder/'ids.json', json.dumps([str(i) for i in vi.ids]))
+    atomic_write_text(folder/'ids.json', json.dumps([str(i) for i in vi.ids]))
     return paths
 
 # %% ../nbs/11_retrieval.ipynb #ed901f13

@@ -10,8 +10,9 @@ import argparse, os, re, sys
 from pathlib import Path
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
+from nbdev.config import get_config
 
-SKIP = {'notest', 'slow', 'cuda'}
+SKIP = set(str(get_config().get('tst_flags', '')).split())  # the flags nbdev_test skips (settings.ini)
 
 
 def directives(src: str) -> dict:
