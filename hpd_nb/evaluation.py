@@ -7,7 +7,7 @@ __all__ = ['STS_SHORT', 'MINILM_REFERENCE', 'pair_cosine', 'spearman100', 'as_en
            'evaluate_sts', 'sts_table', 'sts_dev_pairs', 'sts_dev_spearman', 'plot_sts_table']
 
 # %% ../nbs/06_evaluation.ipynb #32c399d3
-import inspect, json, os, tempfile
+import inspect, os
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -17,7 +17,7 @@ from scipy.stats import spearmanr
 from tqdm.auto import tqdm
 
 from .data import STS_TASKS, load_glue, load_sts
-from .teacher import check_sentences
+from .encoding import Encoder, cached_encode, check_sentences
 
 # %% ../nbs/06_evaluation.ipynb #217a7539
 def pair_cosine(a:np.ndarray, # (n, d) embeddings of the first sentences
@@ -66,49 +66,32 @@ def as_encoder(model, # a callable `list[str] -> array`, or an object with `.enc
     return encode
 
 # %% ../nbs/06_evaluation.ipynb #c0049e6d
-def _read_cache(path:Path) -> dict:
-    "Load a sentence -> embedding cache written by `_write_cache` (empty if absent)."
-    if not path.exists(): return {}
-    try:
-        with np.load(path) as z: sents, emb = json.loads(z['sentences'].tobytes().decode('utf8')), z['embeddings']
-    except Exception as e: raise ValueError(f"embedding cache {path} is unreadable ({e}); delete it to recompute") from e
-    if len(sents) != len(emb): raise ValueError(f"embedding cache {path} is corrupt: {len(sents)} sentences, {len(emb)} embeddings")
-    return dict(zip(sents, emb))
-
-def _write_cache(path:Path, cache:dict):
-    "Atomically write a sentence -> embedding dict to `path` (.npz)."
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sents = list(cache)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix='.tmp.npz'); os.close(fd)
-    try:
-        np.savez(tmp, sentences=np.frombuffer(json.dumps(sents).encode('utf8'), dtype=np.uint8),
-                 embeddings=np.stack([cache[s] for s in sents]) if sents else np.zeros((0, 0), np.float32))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-
-# %% ../nbs/06_evaluation.ipynb #c34e2b7b
 def encode_unique(encode, # encoder: function `list[str] -> array` or object with `.encode`
                   sentences:Iterable[str], # sentences, duplicates allowed
                   batch_size:int=128, # sentences per call to the encoder
-                  cache:str|Path|dict|None=None, # optional sentence -> embedding cache: .npz path or dict
+                  cache:dict|bool|None=None, # a dict (in-memory store) or True (the package's disk cache, `cached_encode`)
                   progress:bool=True, # show a tqdm bar
                  ) -> dict[str, np.ndarray]: # embedding of every distinct sentence
     "Encode each distinct sentence once (length-sorted batches), using and updating an optional cache."
     sents = check_sentences(dict.fromkeys(sentences))
-    store = _read_cache(Path(cache)) if isinstance(cache, (str, os.PathLike)) else (cache if cache is not None else {})
+    if isinstance(cache, (str, os.PathLike)):
+        raise TypeError(f"cache={str(cache)!r}: file caches are gone; pass cache=True for the package's embedding cache (cached_encode)")
+    if cache is True:
+        if not isinstance(encode, Encoder): raise TypeError("cache=True needs an Encoder (name, dim, encode, cache_identity), e.g. a SentenceEncoder")
+        return dict(zip(sents, cached_encode(encode, sents, batch_size=batch_size, show_progress=progress)))
+    store = cache if isinstance(cache, dict) else {}
     todo = sorted((s for s in sents if s not in store), key=len)
     if todo:
         fn, dim = as_encoder(encode, batch_size), None
-        for i in tqdm(range(0, len(todo), batch_size), desc='encoding', unit='batch', disable=not progress, leave=False):
-            chunk = todo[i:i+batch_size]
+        step = len(todo) if hasattr(encode, 'encode') else batch_size  # an encoder object batches (and sorts) itself
+        for i in tqdm(range(0, len(todo), step), desc='encoding', unit='batch', disable=not progress, leave=False):
+            chunk = todo[i:i+step]
             emb = fn(chunk)
             if emb.ndim != 2 or emb.shape[0] != len(chunk):
                 raise ValueError(f"encoder returned an array of shape {emb.shape} for {len(chunk)} sentences; expected ({len(chunk)}, dim)")
             if dim is None: dim = emb.shape[1]
             elif emb.shape[1] != dim: raise ValueError(f"encoder returned {emb.shape[1]}-d embeddings after {dim}-d ones")
             store.update(zip(chunk, emb))
-        if isinstance(cache, (str, os.PathLike)): _write_cache(Path(cache), store)
     return {s: store[s] for s in sents}
 
 # %% ../nbs/06_evaluation.ipynb #08b8b3f0
@@ -145,7 +128,7 @@ STS_SHORT = {'STS12': 'STS12', 'STS13': 'STS13', 'STS14': 'STS14', 'STS15': 'STS
 def evaluate_sts(encode, # encoder: function `list[str] -> array` or object with `.encode`
                  tasks:Sequence[str]|None=None, # subset of `STS_TASKS` (short names STS-B, SICK-R also accepted); default all seven
                  batch_size:int=128, # sentences per encoder call
-                 cache:str|Path|dict|None=None, # optional embedding cache (one per encoder), see `encode_unique`
+                 cache:dict|bool|None=None, # a dict, or True for the package's embedding cache, see `encode_unique`
                  progress:bool=True, # show a tqdm bar while encoding
                  name:str|None=None, # name of the returned Series (e.g. the model)
                 ) -> pd.Series: # Spearman ×100 per task, plus `avg`
@@ -165,13 +148,13 @@ def evaluate_sts(encode, # encoder: function `list[str] -> array` or object with
 def sts_table(models:Mapping[str, object], # name -> encoder (function or object with `.encode`)
               tasks:Sequence[str]|None=None, # subset of `STS_TASKS`; default all seven
               batch_size:int=128, # sentences per encoder call
-              cache_dir:str|Path|None=None, # if set, embeddings are cached in `cache_dir/<name>.npz`
+              cache:bool=False, # use the package's embedding cache (encoders must be `Encoder`s)
               short_names:bool=True, # columns STS-B / SICK-R instead of STSBenchmark / SICKRelatedness
               progress:bool=True, # show tqdm bars
              ) -> pd.DataFrame: # one row per model, one column per set plus `avg`
     "Run `evaluate_sts` for each named encoder and collect the results in a DataFrame."
     rows = [evaluate_sts(m, tasks, batch_size=batch_size, progress=progress, name=n,
-                         cache=None if cache_dir is None else Path(cache_dir)/f"{n}.npz") for n, m in models.items()]
+                         cache=cache or None) for n, m in models.items()]
     df = pd.DataFrame(rows)
     df.index.name = 'model'
     return df.rename(columns=STS_SHORT) if short_names else df
@@ -193,7 +176,7 @@ def sts_dev_pairs(source:str='senteval', # 'senteval' (tokenised, lower-cased) o
 def sts_dev_spearman(encode, # encoder: function `list[str] -> array` or object with `.encode`
                      source:str='senteval', # 'senteval' (tokenised, lower-cased) or 'glue' (original text)
                      batch_size:int=128, # sentences per encoder call
-                     cache:str|Path|dict|None=None, # optional embedding cache, see `encode_unique`
+                     cache:dict|bool|None=None, # a dict, or True for the package's embedding cache, see `encode_unique`
                      progress:bool=False, # show a tqdm bar
                     ) -> float: # Spearman ×100
     "Cosine-Spearman ×100 on STS-B dev, the validation metric used during training."

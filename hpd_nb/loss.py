@@ -30,7 +30,7 @@ def hpd_mse_loss(student_emb:torch.Tensor, # (batch, d) student output
                 ) -> torch.Tensor:
     "HPD's objective: mean squared error over batch and dimensions."
     if check: check_pair(student_emb, target_emb)
-    return F.mse_loss(student_emb, target_emb.to(student_emb.dtype), reduction='mean')
+    return F.mse_loss(student_emb.float(), target_emb.float(), reduction='mean')  # never cast targets down to bf16/fp16
 
 # %% ../nbs/04_loss.ipynb #20bc8d8e
 def cosine_distill_loss(student_emb:torch.Tensor, # (batch, d) student output
@@ -40,4 +40,4 @@ def cosine_distill_loss(student_emb:torch.Tensor, # (batch, d) student output
                        ) -> torch.Tensor:
     "Mean of 1 − cos(student, target) over the batch: matches directions, ignores lengths."
     if check: check_pair(student_emb, target_emb)
-    return (1 - F.cosine_similarity(student_emb, target_emb.to(student_emb.dtype), dim=1, eps=eps)).mean()
+    return (1 - F.cosine_similarity(student_emb.float(), target_emb.float(), dim=1, eps=eps)).mean()

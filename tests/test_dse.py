@@ -10,11 +10,11 @@ S2 = ['a man plays guitar', 'stock markets fell', 'a cat is sleeping', 'a chef c
 def minilm(): return str(resolve_model('all-MiniLM-L6-v2'))
 
 @pytest.fixture(scope='module')
-def teacher(minilm): return dse.load_cross_encoder(minilm, 'MRPC', n_layers=2)
+def teacher(minilm): return dse.load_cross_encoder(minilm, 'MRPC', keep_layers=2)
 
 @pytest.fixture(scope='module')
 def student(minilm):
-    enc, tok = dse.load_encoder(minilm, n_layers=2)
+    enc, tok = dse.load_encoder(minilm, keep_layers=2)
     torch.manual_seed(0)
     return dse.SiameseDSE(enc, 2).eval(), tok
 
@@ -53,13 +53,65 @@ def test_logits_length_mismatch(tmp_path):
     with pytest.raises(ValueError, match='4 rows but there are 3 pairs'): dse.load_teacher_logits(p, 't', 'MRPC', 'train', S1[:3], S2[:3])
     assert not list(tmp_path.glob('*.tmp'))  # atomic write leaves no temporaries
 
+def _batch(tok, task='MRPC', n_out=2):
+    items = [dict(sentence1=a, sentence2=c, label=i % 2, teacher_logits=np.full(n_out, i, np.float32)) for i, (a, c) in enumerate(zip(S1, S2))]
+    return dse.siamese_collate(tok, task)(items)
+
 def test_cached_embeddings_match_forward(student):
     model, tok = student
-    b = dse.siamese_collate(tok, 'MRPC')([dict(sentence1=a, sentence2=c, label=0) for a, c in zip(S1, S2)])
-    with torch.no_grad(): full = model(b['input_ids'], b['attention_mask'])
+    b = _batch(tok)
+    with torch.no_grad(): full = model(**b)
     U, V = dse.embed_texts(model, tok, S1), dse.embed_texts(model, tok, S2)
     torch.testing.assert_close(dse.score_pairs_from_embeddings(model, U, V), full, atol=1e-4, rtol=1e-4)
     with pytest.raises(ValueError, match='shapes differ'): dse.score_pairs_from_embeddings(model, U[:3], V)
+
+def test_collate_keeps_pairs_row_aligned(student):
+    _, tok = student
+    b = _batch(tok)
+    assert set(dse.SIAMESE_KEYS) <= set(b) and 'input_ids' not in b
+    assert all(len(v) == len(S1) for v in b.values())  # every tensor has one row per pair: dim 0 is the pair index
+    for i, (a, c) in enumerate(zip(S1, S2)):
+        assert tok.decode(b['input_ids_a'][i], skip_special_tokens=True) == a
+        assert tok.decode(b['input_ids_b'][i], skip_special_tokens=True) == c
+
+def test_data_parallel_split_keeps_pairs(student):
+    """DataParallel (and any dim-0 scatter) splits every tensor of the batch along dim 0 and runs forward on each
+    slice. Each slice must score the same pairs as the full batch. With the old layout (one stack of 2B sentences,
+    first sentences then second ones, split by `chunk(2)` inside forward) the first half of the stack holds only
+    first sentences, so the replica would pair S1[0] with S1[1] and the logits would differ."""
+    model, tok = student
+    b = _batch(tok)
+    with torch.no_grad():
+        full = model(**b)
+        halves = [model(**{k: v.tensor_split(2)[i] for k, v in b.items()}) for i in range(2)]
+    assert [h.shape[0] for h in halves] == [2, 2]
+    torch.testing.assert_close(torch.cat(halves), full, atol=1e-5, rtol=1e-5)
+    # the loss sees the same rows: labels and teacher logits split with the logits
+    loss = dse.student_loss('MRPC', 0.5)
+    whole = loss(model, b)
+    parts = [loss(model, {k: v.tensor_split(2)[i] for k, v in b.items()}) for i in range(2)]
+    torch.testing.assert_close(whole, sum(parts)/2, atol=1e-5, rtol=1e-5)
+
+def test_forward_pads_sides_to_one_length(student):
+    model, tok = student
+    b = _batch(tok)
+    assert b['input_ids_a'].shape[1] != b['input_ids_b'].shape[1]  # the sides are padded separately
+    U, V = dse.embed_texts(model, tok, S1), dse.embed_texts(model, tok, S2)
+    with torch.no_grad(): z = model(**b)
+    torch.testing.assert_close(z, dse.score_pairs_from_embeddings(model, U, V), atol=1e-4, rtol=1e-4)
+    with pytest.raises(ValueError, match='4 first but 3 second'):
+        model(b['input_ids_a'], b['attention_mask_a'], b['input_ids_b'][:3], b['attention_mask_b'][:3])
+
+@pytest.mark.skipif(torch.cuda.device_count() < 2, reason='needs 2 GPUs for nn.DataParallel')
+def test_real_data_parallel(student):
+    model, tok = student
+    b = _batch(tok)
+    m = model.to('cuda:0')
+    with torch.no_grad():
+        full = m(**{k: v.to('cuda:0') for k, v in b.items()})
+        dp = torch.nn.DataParallel(m, device_ids=[0, 1])(**{k: v.to('cuda:0') for k, v in b.items()})
+    model.to('cpu')
+    torch.testing.assert_close(dp, full, atol=1e-4, rtol=1e-4)
 
 def test_dse_loss_by_hand():
     s, t = torch.tensor([[1.0, -1.0], [0.0, 2.0]]), torch.tensor([[0.0, 0.0], [0.0, 0.0]])
@@ -96,3 +148,73 @@ def test_ratio_guard():
 def test_single_class_flag():
     from hpd_nb.dse_bench import single_class
     assert single_class('QQP', [0, 0, 0]) and not single_class('QQP', [0, 1, 0]) and not single_class('STS-B', [1.0, 1.0])
+
+# --- dse_bench: folders, resume, device -------------------------------------------------------------------------
+
+def _tiny(monkeypatch, name='tiny'):
+    from hpd_nb import dse_bench as db
+    monkeypatch.setitem(db.PRESETS, name, dict(db.PRESETS['quick'], tasks=('MRPC', 'STS-B'), keep_layers=1, max_train=16, max_dev=12,
+                                               teacher_epochs=1, student_epochs=1, batch_size=8, max_length=32, speed_n=(20,), max_cross_pairs=10))
+    return db
+
+def test_bench_cli_flags():
+    from pathlib import Path
+    from hpd_nb.dse_bench import parse_args
+    a = parse_args([])
+    assert (a.preset, a.out, a.device, a.progress, a.resume) == ('quick', Path('outputs/dse_quick'), None, False, True)
+    a = parse_args(['--preset', 'paper', '--device', 'cuda:1', '--progress', '--no-resume', '--out', 'x'])
+    assert (a.out, a.device, a.progress, a.resume) == (Path('x'), 'cuda:1', True, False)
+    assert parse_args(['--no-progress', '--resume']).progress is False
+
+def test_run_bench_presets_and_resume(tmp_path, monkeypatch):
+    "Bookkeeping of run_bench with the training faked: per-preset work folders, reuse, resume=False, default out, device."
+    db = _tiny(monkeypatch); _tiny(monkeypatch, 'tiny2')
+    calls = []
+    def fake_task(task, preset, out, keep_models=False, device=None, progress=False, resume=True):
+        calls.append((preset, task, str(device), resume, progress))
+        for m in db.MODELS: db.write_predictions(out/'preds'/f'{task}__{m}.tsv', [0], [1], [len(preset)])  # differ by preset
+        m = dict(pearson=0.5, spearman=0.5) if task == 'STS-B' else dict(accuracy=0.5, f1=0.5)
+        r = dict(metrics={k: m for k in db.MODELS}, n_train=16, n_dev=12, seconds={}, single_class=[])
+        if keep_models: r.update(teacher=None, student=None, train=dict(s1=['a'], s2=['b']), dev=dict(s1=['q']))
+        return r
+    monkeypatch.setattr(db, 'run_task', fake_task)
+    monkeypatch.setattr(db, 'speed_benchmark', lambda *a, device=None, **k: [dict(n=20, device=str(device))])
+    monkeypatch.chdir(tmp_path)
+    r = db.run_bench('tiny', device='cpu', progress=True)  # default out
+    assert (tmp_path/'outputs'/'dse_tiny'/'dse.json').is_file() and r['device'] == 'cpu' and r['speed'][0]['device'] == 'cpu'
+    assert calls == [('tiny', 'MRPC', 'cpu', True, True), ('tiny', 'STS-B', 'cpu', True, True)]
+    assert (tmp_path/'outputs'/'dse_tiny'/'work'/'tiny'/'MRPC'/'result.json').is_file()
+    out = tmp_path/'outputs'/'dse_tiny'
+    calls.clear(); db.run_bench('tiny', out, device='cpu')
+    assert [c[1] for c in calls] == ['STS-B']  # MRPC reused; the last task always runs (speed benchmark)
+    calls.clear(); db.run_bench('tiny2', out, device='cpu')  # same out, another preset: nothing of 'tiny' is reused
+    assert [c[:2] for c in calls] == [('tiny2', 'MRPC'), ('tiny2', 'STS-B')]
+    assert (out/'work'/'tiny2'/'MRPC'/'result.json').is_file()
+    calls.clear(); db.run_bench('tiny', out, device='cpu')  # tiny2 rewrote preds/: tiny's MRPC result no longer matches them
+    assert [c[1] for c in calls] == ['MRPC', 'STS-B']
+    calls.clear(); db.run_bench('tiny', out, device='cpu', resume=False)
+    assert [(c[1], c[3]) for c in calls] == [('MRPC', False), ('STS-B', False)]
+
+@pytest.mark.filterwarnings("ignore:MRPC.*single class")
+def test_run_task_models_follow_device(tmp_path, monkeypatch):
+    "A real (tiny) task: every model that is evaluated or timed sits on the requested device; work folder keyed by preset."
+    db = _tiny(monkeypatch)
+    device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    seen = {}
+    dev_of = lambda m: next(m.parameters()).device.type
+    def spy(name, f, pick):
+        def g(*a, **k): seen.setdefault(name, set()).update(pick(*a, **k)); return f(*a, **k)
+        monkeypatch.setattr(db, name, g)
+    spy('evaluate_cross_encoder', db.evaluate_cross_encoder, lambda m, *a, **k: {dev_of(m)})
+    spy('evaluate_student', db.evaluate_student, lambda m, *a, **k: {dev_of(m)})
+    spy('zero_shot_baseline', db.zero_shot_baseline, lambda m, *a, **k: {dev_of(m)})
+    spy('time_one_vs_n', db.time_one_vs_n, lambda q, c, ce, ce_tok, stu, s_tok, candidate_embeddings=None, **k:
+        {dev_of(ce), dev_of(stu), candidate_embeddings.device.type})
+    (tmp_path/'work'/'tiny'/'MRPC').mkdir(parents=True); (tmp_path/'work'/'tiny'/'MRPC'/'stale').write_text('x')
+    r = db.run_task('MRPC', 'tiny', tmp_path, keep_models=True, device=device, resume=False)
+    assert not (tmp_path/'work'/'tiny'/'MRPC'/'stale').exists()  # resume=False starts the task fresh
+    assert (tmp_path/'work'/'tiny'/'MRPC'/'cache').is_dir() and not list((tmp_path/'work').glob('**/checkpoint-*'))
+    assert dev_of(r['teacher'][0]) == dev_of(r['student'][0]) == device.type
+    db.speed_benchmark('a man plays guitar', S1 + S2, r['teacher'], r['student'], ns=(10,), max_cross_pairs=5, max_length=32, repeats=1, device=device)
+    assert set(seen) == {'evaluate_cross_encoder', 'evaluate_student', 'zero_shot_baseline', 'time_one_vs_n'}
+    assert all(v == {device.type} for v in seen.values()), seen

@@ -19,7 +19,7 @@ def char_encoder(sentences):
 @pytest.fixture(scope='module')
 def minilm():
     import torch
-    from hpd_nb.teacher import SentenceEncoder
+    from hpd_nb.encoding import SentenceEncoder
     torch.set_num_threads(min(2, os.cpu_count() or 1))
     return SentenceEncoder('all-MiniLM-L6-v2', device='cpu')
 
@@ -47,10 +47,11 @@ def test_errors_name_the_task():
 def test_dedupe_and_cache(tmp_path):
     seen = []
     def enc(s): seen.extend(s); return char_encoder(s)
-    r = evaluate_sts(enc, tasks=['STS16', 'STSBenchmark'], cache=tmp_path/'c.npz', progress=False)
+    store = {}
+    r = evaluate_sts(enc, tasks=['STS16', 'STSBenchmark'], cache=store, progress=False)
     assert list(r.index) == ['STS16', 'STSBenchmark', 'avg'] and len(seen) == len(set(seen))
     n = len(seen)
-    r2 = evaluate_sts(enc, tasks=['STS16'], cache=tmp_path/'c.npz', progress=False)
+    r2 = evaluate_sts(enc, tasks=['STS16'], cache=store, progress=False)
     assert len(seen) == n and r2['STS16'] == pytest.approx(r['STS16'])  # all from the cache
     t = sts_table({'a': char_encoder, 'b': lambda s: 3 * char_encoder(s)}, tasks=['STS16'], progress=False)
     assert list(t.columns) == ['STS16', 'avg'] and np.allclose(t.loc['a'], t.loc['b'])

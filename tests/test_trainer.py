@@ -47,7 +47,8 @@ def test_resume_after_sigkill_matches_uninterrupted(tmp_path):
     # 8 steps per epoch, 24 in all: kill right after the step-10 checkpoint, in the middle of epoch 2
     b1 = _run(script, tmp_path/'B', 10, tmp_path/'b.safetensors')
     assert b1.returncode == -signal.SIGKILL, b1.stderr[-3000:]
-    assert last_checkpoint(tmp_path/'B').name == 'checkpoint-10' and not (tmp_path/'b.safetensors').exists()
+    runs = list((tmp_path/'B').glob('run-*'))  # checkpoints live in the run's own fingerprint-keyed folder
+    assert len(runs) == 1 and last_checkpoint(runs[0]).name == 'checkpoint-10' and not (tmp_path/'b.safetensors').exists()
     b2 = _run(script, tmp_path/'B', -1, tmp_path/'b.safetensors')  # same command again: resumes from checkpoint-10
     assert b2.returncode == 0, b2.stderr[-3000:]
     from safetensors.torch import load_file
@@ -70,8 +71,8 @@ class PairModel(nn.Module):
     def forward(self, ids):
         return self.head(self.enc(input_ids=ids).last_hidden_state.mean(1))
 
-def _pair_data(n=16):
-    g = torch.Generator().manual_seed(0)
+def _pair_data(n=16, seed=0):
+    g = torch.Generator().manual_seed(seed)
     return [{'ids': torch.randint(1, 50, (6,), generator=g), 'y': torch.randn(3, generator=g)} for _ in range(n)]
 
 def _pair_loss(m, b): return nn.functional.mse_loss(m(b['ids']), b['y'])
@@ -85,7 +86,8 @@ def test_shared_weights_checkpoint_roundtrip(tmp_path):
     fresh = load_weights(PairModel(), ck/'model.safetensors')
     assert fresh.enc_b is fresh.enc
     for (k, p), q in zip(res.model.state_dict().items(), fresh.state_dict().values()): assert torch.equal(p, q), k
-    # resuming a finished run is a no-op that returns the same weights
+    # resuming a finished run (same initial weights, data and settings) is a no-op that returns the same weights
+    torch.manual_seed(0)
     again = train(PairModel(), _pair_data(), default_collate, _pair_loss, cfg, resume=True)
     assert again.global_step == 3
     for p, q in zip(res.model.parameters(), again.model.parameters()): assert torch.equal(p, q)
@@ -105,3 +107,27 @@ def test_bad_inputs(tmp_path):
     with pytest.raises(RuntimeError, match='missing keys'):
         save_weights(nn.Linear(2, 2), tmp_path/'l.safetensors')
         load_weights(nn.Sequential(nn.Linear(2, 2)), tmp_path/'l.safetensors')
+
+
+def test_other_settings_never_resume_a_finished_run(tmp_path):
+    "The defect this guards against: a 1-epoch run's folder handed back as a 3-epoch run, or for other data and lr."
+    def run(epochs=1, lr=1e-3, data=None, **kw):
+        torch.manual_seed(0)
+        cfg = TrainConfig(output_dir=str(tmp_path/'out'), lr=lr, batch_size=4, epochs=epochs, save_steps=2, progress=False)
+        return train(PairModel(), data or _pair_data(), default_collate, _pair_loss, cfg, **kw)
+    one = run()
+    three = run(epochs=3)
+    assert three.global_step == 3 * one.global_step and three.run_dir != one.run_dir
+    assert any(not torch.equal(p, q) for p, q in zip(one.model.parameters(), three.model.parameters()))
+    other = run(lr=5e-3, data=_pair_data(n=12, seed=1))
+    assert other.run_dir not in (one.run_dir, three.run_dir)
+    assert any(not torch.equal(p, q) for p, q in zip(one.model.parameters(), other.model.parameters()))
+    again = run()  # the same settings: the finished run is reused, bit for bit
+    assert again.run_dir == one.run_dir
+    for p, q in zip(one.model.parameters(), again.model.parameters()): assert torch.equal(p, q)
+    with pytest.raises(ValueError, match=r'config\.epochs'):
+        run(epochs=2, on_mismatch='refuse')
+    with pytest.raises(ValueError, match='differ in'):
+        torch.manual_seed(0)
+        train(PairModel(), _pair_data(), default_collate, _pair_loss,
+              TrainConfig(output_dir=str(tmp_path/'out'), lr=9e-3, batch_size=4, max_steps=2, progress=False), resume=one.last_checkpoint)

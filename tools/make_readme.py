@@ -2,7 +2,8 @@
 """Write README.md from nbs/index.ipynb (Quarto, which `nbdev_readme` needs, is not installable here).
 
 Cells marked `#| hide` are dropped, other `#|` directive lines removed, code cells become ```python blocks and their
-text outputs plain ``` blocks. `--check` exits 1 when README.md differs from what would be written.
+text outputs plain ``` blocks; a cell marked `#| echo: false` shows its outputs only (Markdown outputs as Markdown),
+which is how the README's result tables are generated from the committed result files. `--check` exits 1 when README.md differs from what would be written.
 """
 import argparse, sys
 from pathlib import Path
@@ -37,7 +38,7 @@ def render(nb_path=ROOT/'nbs'/'index.ipynb'):
         if cell.cell_type == 'markdown':
             parts.append(body.strip() + '\n\n')
         elif cell.cell_type == 'code' and body.strip():
-            parts.append(f'```python\n{body}\n```\n\n')
+            if 'echo: false' not in dirs: parts.append(f'```python\n{body}\n```\n\n')
             for out in cell.get('outputs', []):
                 text = _output_text(out)
                 if isinstance(text, tuple): parts.append(text[1].strip() + '\n\n')

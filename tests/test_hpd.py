@@ -1,0 +1,81 @@
+"Tests of the HPD pipeline as a user meets it: the `hpd_nb distill` command, bad input, and a two-process run."
+import json, os, subprocess, sys
+from pathlib import Path
+import numpy as np, pytest
+from hpd_nb.data import sentence_pool
+from hpd_nb.hpd import distill, read_sentences
+from hpd_nb.core import ModelNotFoundError
+
+BIN = Path(sys.executable).parent
+ENV = dict(os.environ, OMP_NUM_THREADS='1', HF_HUB_OFFLINE='1', TRANSFORMERS_OFFLINE='1', TOKENIZERS_PARALLELISM='false')
+
+@pytest.fixture(scope='module')
+def sentences(): return sentence_pool(sources=('nlp-corpus',), max_sentences=400, seed=3)
+
+def test_cli_distill_end_to_end(tmp_path, sentences):
+    "The issue's command, with the real teacher: the directory loads in SentenceTransformer and carries its card."
+    f = tmp_path/'some.txt'; f.write_text('\n'.join(sentences[:300]) + '\n\n' + '\n'.join(sentences[300:]) + '\n')
+    out = tmp_path/'DIR'
+    r = subprocess.run([str(BIN/'hpd_nb'), 'distill', '--teacher', 'all-mpnet-base-v2', '--student', 'all-MiniLM-L6-v2',
+                        '--sentences', str(f), '--dim', '128', '--out', str(out), '--epochs', '1', '--no-sts', '--no-progress'],
+                       capture_output=True, text=True, env=ENV, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert 'wrote' in r.stdout and '1 blank lines skipped' in r.stdout
+    from sentence_transformers import SentenceTransformer
+    m = SentenceTransformer(str(out), device='cpu')
+    e = m.encode(['A man plays a guitar.', 'Stocks fell sharply.'])
+    assert e.shape == (2, 128) and np.abs(e).max() < 1  # tanh output
+    card, metrics = (out/'README.md').read_text(), json.loads((out/'metrics.json').read_text())
+    assert 'all-mpnet-base-v2' in card and 'all-MiniLM-L6-v2' in card and metrics['data_fingerprint'] in card
+    assert (metrics['n_train'], metrics['n_heldout'], metrics['n_blank'], metrics['dim']) == (360, 40, 1, 128)
+
+def test_cli_help_and_aliases():
+    for cmd in (['hpd_nb', '--help'], ['hpd_nb', 'distill', '--help'], ['hpd_nb_reproduce', '--help'], ['hpd_nb_retrieval', '--help'],
+                ['hpd_nb_dse', '--help'], ['hpd_nb', 'eval-sts', '--help']):
+        r = subprocess.run([str(BIN/cmd[0])] + cmd[1:], capture_output=True, text=True, env=ENV, timeout=120)
+        assert r.returncode == 0 and ('usage' in r.stdout), (cmd, r.stderr[-500:])
+    r = subprocess.run([str(BIN/'hpd_nb'), 'frobnicate'], capture_output=True, text=True, env=ENV, timeout=120)
+    assert r.returncode == 2 and 'unknown command' in r.stderr
+
+def test_bad_models_fail_before_training(tmp_path, sentences):
+    with pytest.raises(ModelNotFoundError, match='Tried'):
+        distill('no-such-teacher-xyz', 'all-MiniLM-L6-v2', sentences, dim=16, out=tmp_path/'a', progress=False)
+    gpt = tmp_path/'gpt'; gpt.mkdir(); (gpt/'config.json').write_text(json.dumps(dict(model_type='gpt2', architectures=['GPT2LMHeadModel'])))
+    with pytest.raises(ValueError, match='not a sentence encoder'):
+        distill('all-MiniLM-L6-v2', gpt, sentences, dim=16, out=tmp_path/'b', progress=False)
+    assert not (tmp_path/'a').exists() and not (tmp_path/'b').exists()
+
+def test_bad_sentence_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match='missing.txt'): read_sentences(tmp_path/'missing.txt')
+    (tmp_path/'blank.txt').write_text('\n\n   \n')
+    with pytest.raises(ValueError, match='no sentences'): read_sentences(tmp_path/'blank.txt')
+    (tmp_path/'bad.txt').write_bytes(b'fine\nalso fine\n\xff\xfe broken\n')
+    with pytest.raises(ValueError, match=r'bad.txt:3: not UTF-8'): read_sentences(tmp_path/'bad.txt')
+
+DDP_SCRIPT = '''
+import json, os, sys
+from hpd_nb.data import sentence_pool
+from hpd_nb.hpd import distill
+out, bs = sys.argv[1], int(sys.argv[2])
+sents = sentence_pool(sources=('nlp-corpus',), max_sentences=220, seed=2)
+r = distill('all-MiniLM-L6-v2', 'all-MiniLM-L6-v2', sents, dim=16, out=out, progress=False, sts=False, track_sts=False,
+            keep_layers=2, epochs=1, batch_size=bs, eval_steps=100, warmup_steps=0, max_seq_length=32, lr=1e-4, device='cpu')
+print('DONE', os.environ.get('RANK', '-'), json.dumps(r.metrics['curve']), flush=True)
+'''
+
+def test_distill_two_processes(tmp_path):
+    "torchrun --nproc_per_node 2 (gloo): one output folder, one run, written once; metrics close to one process at the same global batch."
+    script = tmp_path/'ddp.py'; script.write_text(DDP_SCRIPT)
+    env = dict(ENV, HPD_NB_CACHE=str(tmp_path/'cache'))
+    two = subprocess.run([str(BIN/'torchrun'), '--nproc_per_node', '2', str(script), str(tmp_path/'two'), '8'],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert two.returncode == 0, two.stderr[-3000:]
+    assert sorted(l.split()[1] for l in two.stdout.splitlines() if l.startswith('DONE')) == ['0', '1']
+    one = subprocess.run([sys.executable, str(script), str(tmp_path/'one'), '16'], capture_output=True, text=True, env=env, timeout=600)
+    assert one.returncode == 0, one.stderr[-3000:]
+    m2, m1 = (json.loads((tmp_path/d/'metrics.json').read_text()) for d in ('two', 'one'))
+    assert m2['processes'] == 2 and m1['processes'] == 1
+    assert len(list((tmp_path/'two'/'checkpoints').glob('run-*'))) == 1
+    assert not list(tmp_path.glob('two*/**/*.tmp'))
+    assert m2['curve']['steps'] == m1['curve']['steps'] == 13
+    assert m2['curve']['heldout_mse_end'] == pytest.approx(m1['curve']['heldout_mse_end'], rel=0.05)
