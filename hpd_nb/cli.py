@@ -39,6 +39,10 @@ def run_command(func, # a `call_parse` function
     p = parser(func, prog)
     args = vars(p.parse_args(sys.argv[1:] if argv is None else argv))
     args.pop('pdb', None); args.pop('xtra', None)
+    if args.get('progress') is False:  # --no-progress also silences the libraries' own bars (weights loading, datasets)
+        from transformers.utils import logging as hf_logging
+        import datasets
+        hf_logging.disable_progress_bar(); datasets.disable_progress_bars()
     try: return func(**args)
     except UsageError as e: p.error(str(e))
 

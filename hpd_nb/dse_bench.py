@@ -4,7 +4,8 @@
 
 # %% ../nbs/14_dse_bench.ipynb #c59b9e8c
 from __future__ import annotations
-import argparse, contextlib, dataclasses, gc, hashlib, json, math, shutil, time, warnings
+import contextlib, dataclasses, gc, hashlib, json, math, shutil, time, warnings
+from dataclasses import asdict, dataclass
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -20,21 +21,45 @@ from .dse import (SiameseDSE, cached_teacher_logits, embed_texts, evaluate_cross
 from .trainer import TrainConfig
 
 # %% auto #0
-__all__ = ['PRESETS', 'MODELS', 'default_out', 'task_dir', 'load_task', 'write_predictions', 'train_config', 'single_class',
-           'run_task', 'score_ratio', 'task_table', 'speed_benchmark', 'speedup', 'task_result_key', 'save_task_result',
-           'load_task_result', 'run_bench', 'summary_frame', 'parse_args', 'main', 'load_result']
+__all__ = ['PRESETS', 'MODELS', 'DSEPreset', 'default_out', 'task_dir', 'load_task', 'write_predictions', 'train_config',
+           'single_class', 'run_task', 'score_ratio', 'task_table', 'speed_benchmark', 'speedup', 'task_result_key',
+           'save_task_result', 'load_task_result', 'run_bench', 'summary_frame', 'load_result']
 
 # %% ../nbs/14_dse_bench.ipynb #08f0d8e8
+@dataclass(frozen=True)
+class DSEPreset:
+    "Every setting of one DSE run."
+    name:str # preset name (also the name of its work folder)
+    tasks:tuple # GLUE tasks, run in order (the last one's models are timed)
+    model:str # the encoder both teacher and student start from
+    keep_layers:int|None # keep this many evenly spaced layers of it (None: all)
+    max_train:int|None # training pairs per task (seeded sample; None: all)
+    max_dev:int|None # dev pairs per task (None: all)
+    teacher_epochs:float # passes of the cross-encoder over the training pairs
+    student_epochs:float # passes of each student
+    batch_size:int # pairs per step
+    lr:float # peak AdamW learning rate
+    warmup_ratio:float # linear warm-up as a fraction of the steps
+    alpha:float # DSE's weight of the distillation term
+    pooling:str # student pooling: 'mean' or 'top_k'
+    top_k:int # layers averaged by 'top_k' pooling
+    max_length:int # tokens per sentence (per pair for the cross-encoder)
+    group_by_length:bool # batches of similar length
+    speed_n:tuple # candidate-set sizes of the 1-vs-N benchmark
+    max_cross_pairs:int # pairs the cross-encoder is timed on (extrapolated beyond)
+    keep_checkpoints:bool=False # keep training checkpoints after a task finishes
+
+_COMMON = dict(warmup_ratio=0.1, alpha=0.5, top_k=4, group_by_length=True)
 PRESETS = {
-    'quick': dict(tasks=('MRPC', 'STS-B'), model='all-MiniLM-L6-v2', keep_layers=2, max_train=256, max_dev=200,
-                  teacher_epochs=2, student_epochs=2, batch_size=16, lr=1e-4, warmup_ratio=0.1, alpha=0.5, pooling='mean',
-                  top_k=4, max_length=64, group_by_length=True, speed_n=(100, 1000), max_cross_pairs=100),
-    'cpu': dict(tasks=('MRPC', 'RTE', 'STS-B', 'QQP'), model='all-MiniLM-L6-v2', keep_layers=None, max_train=1000, max_dev=500,
-                teacher_epochs=3, student_epochs=2, batch_size=16, lr=5e-5, warmup_ratio=0.1, alpha=0.5, pooling='mean',
-                top_k=4, max_length=128, group_by_length=True, speed_n=(1000, 10000, 100000), max_cross_pairs=1000),
-    'paper': dict(tasks=('MRPC', 'RTE', 'STS-B', 'QQP'), model='all-mpnet-base-v2', keep_layers=None, max_train=None, max_dev=None,
-                  teacher_epochs=3, student_epochs=3, batch_size=32, lr=2e-5, warmup_ratio=0.1, alpha=0.5, pooling='top_k',
-                  top_k=4, max_length=128, group_by_length=True, speed_n=(1000, 10000, 100000), max_cross_pairs=10000),
+    'quick': DSEPreset('quick', ('MRPC', 'STS-B'), 'all-MiniLM-L6-v2', keep_layers=2, max_train=256, max_dev=200, teacher_epochs=2,
+                       student_epochs=2, batch_size=16, lr=1e-4, pooling='mean', max_length=64, speed_n=(100, 1000),
+                       max_cross_pairs=100, **_COMMON),
+    'cpu': DSEPreset('cpu', ('MRPC', 'RTE', 'STS-B', 'QQP'), 'all-MiniLM-L6-v2', keep_layers=None, max_train=1000, max_dev=500,
+                     teacher_epochs=3, student_epochs=2, batch_size=16, lr=5e-5, pooling='mean', max_length=128,
+                     speed_n=(1000, 10000, 100000), max_cross_pairs=1000, **_COMMON),
+    'paper': DSEPreset('paper', ('MRPC', 'RTE', 'STS-B', 'QQP'), 'all-mpnet-base-v2', keep_layers=None, max_train=None, max_dev=None,
+                       teacher_epochs=3, student_epochs=3, batch_size=32, lr=2e-5, pooling='top_k', max_length=128,
+                       speed_n=(1000, 10000, 100000), max_cross_pairs=10000, **_COMMON),
 }
 MODELS = ('teacher', 'dse', 'alpha0', 'zero_shot')
 
@@ -72,7 +97,7 @@ def write_predictions(path, # destination .tsv
     return path
 
 # %% ../nbs/14_dse_bench.ipynb #d7b38c99
-def train_config(p:dict, # preset
+def train_config(p:DSEPreset, # preset
                  role:str, # 'teacher' or 'student'
                  out:Path, # output directory of this run
                  n:int, # number of training pairs
@@ -81,15 +106,15 @@ def train_config(p:dict, # preset
                 )->TrainConfig:
     "The `TrainConfig` of the teacher or a student under preset `p`."
     if role not in ('teacher', 'student'): raise ValueError(f"role must be 'teacher' or 'student', got {role!r}")
-    epochs = p[f'{role}_epochs']
-    steps = max(1, math.ceil(math.ceil(n/p['batch_size'])*epochs))
+    epochs = getattr(p, f'{role}_epochs')
+    steps = max(1, math.ceil(math.ceil(n/p.batch_size)*epochs))
     extra = {}
     if device is not None and torch.device(device).type == 'cpu':  # no GPU autocast, and the trainer's CPU switch where it has one
         extra = dict(bf16=False, fp16=False)
         if 'device' in {f.name for f in dataclasses.fields(TrainConfig)}: extra['device'] = 'cpu'
-    return TrainConfig(output_dir=str(out), lr=p['lr'], epochs=epochs, batch_size=p['batch_size'],
-                       warmup_steps=int(p['warmup_ratio']*steps), weight_decay=0.01, save_steps=10**9, save_total_limit=1,
-                       logging_steps=max(1, steps//5), group_by_length=p['group_by_length'], progress=progress, **extra)
+    return TrainConfig(output_dir=str(out), lr=p.lr, epochs=epochs, batch_size=p.batch_size,
+                       warmup_steps=int(p.warmup_ratio*steps), weight_decay=0.01, save_steps=10**9, save_total_limit=1,
+                       logging_steps=max(1, steps//5), group_by_length=p.group_by_length, progress=progress, **extra)
 
 def single_class(task:str, # GLUE task
                  predictions, # dev predictions
@@ -112,18 +137,18 @@ def run_task(task:str, # GLUE task
     "Train and evaluate teacher, DSE, alpha=0 and zero-shot models on one task; write their dev predictions."
     if preset not in PRESETS: raise ValueError(f"unknown preset {preset!r}; expected one of {list(PRESETS)}")
     p, device = PRESETS[preset], _device(device)
-    model_dir, spec, t0 = resolve_model(p['model']), task_spec(task), time.time()
-    tr, dev = load_task(task, 'train', p['max_train']), load_task(task, 'dev', p['max_dev'])
+    model_dir, spec, t0 = resolve_model(p.model), task_spec(task), time.time()
+    tr, dev = load_task(task, 'train', p.max_train), load_task(task, 'dev', p.max_dev)
     trp, devp = (tr['s1'], tr['s2'], tr['labels']), (dev['s1'], dev['s2'], dev['labels'])
     work, res, preds, secs = task_dir(out, preset, task), {}, {}, {}
     if not resume and work.exists(): shutil.rmtree(work)
     n = len(tr['s1'])
-    fit_kw = dict(max_length=p['max_length'], resume='auto' if resume else False)  # passed on to `hpd_nb.trainer.train`
-    kw = dict(max_length=p['max_length'], progress=progress)  # evaluation and teacher logits
+    fit_kw = dict(max_length=p.max_length, resume='auto' if resume else False)  # passed on to `hpd_nb.trainer.train`
+    kw = dict(max_length=p.max_length, progress=progress)  # evaluation and teacher logits
     cfg = lambda role, name: train_config(p, role, work/name, n, device=device, progress=progress)
     # teacher
     torch.manual_seed(0)
-    teacher, t_tok = load_cross_encoder(model_dir, task, keep_layers=p['keep_layers'])
+    teacher, t_tok = load_cross_encoder(model_dir, task, keep_layers=p.keep_layers)
     fit_cross_encoder(teacher.to(device), t_tok, task, trp, cfg('teacher', 'teacher'), **fit_kw)
     teacher.to(device)  # the trainer may have placed it elsewhere
     res['teacher'], preds['teacher'], _ = evaluate_cross_encoder(teacher, t_tok, task, devp, **kw)
@@ -132,22 +157,22 @@ def run_task(task:str, # GLUE task
     if not keep_models: teacher = None  # frees its memory while the students train
     # students: DSE and the alpha=0 baseline start from the same pretrained encoder and seed
     kept = None
-    for name, alpha in (('dse', p['alpha']), ('alpha0', 0.0)):
+    for name, alpha in (('dse', p.alpha), ('alpha0', 0.0)):
         t1 = time.time(); torch.manual_seed(0)
-        enc, s_tok = load_encoder(model_dir, keep_layers=p['keep_layers'])
-        stu = SiameseDSE(enc, spec.n_out, pooling=p['pooling'], top_k=min(p['top_k'], enc.config.num_hidden_layers)).to(device)
+        enc, s_tok = load_encoder(model_dir, keep_layers=p.keep_layers)
+        stu = SiameseDSE(enc, spec.n_out, pooling=p.pooling, top_k=min(p.top_k, enc.config.num_hidden_layers)).to(device)
         fit_dse(stu, s_tok, task, trp, zt if alpha > 0 else None, alpha, cfg('student', name), **fit_kw)
         stu.to(device)
         res[name], preds[name], _ = evaluate_student(stu, s_tok, task, devp, **kw)
         if name == 'dse' and keep_models: kept = (stu, s_tok)
         del stu; secs[name] = time.time() - t1
     # zero-shot: untrained encoder, cosine + threshold / linear fit on train
-    t1 = time.time(); enc, s_tok = load_encoder(model_dir, keep_layers=p['keep_layers'])
+    t1 = time.time(); enc, s_tok = load_encoder(model_dir, keep_layers=p.keep_layers)
     zs = zero_shot_baseline(SiameseDSE(enc, spec.n_out).to(device), s_tok, task, trp, devp, **kw)
     res['zero_shot'], preds['zero_shot'] = zs['metrics'], zs['predictions']; secs['zero_shot'] = time.time() - t1
     del enc
     for m in MODELS: write_predictions(out/'preds'/f'{task}__{m}.tsv', dev['idx'], dev['labels'], preds[m])
-    if not p.get('keep_checkpoints', False):  # checkpoints (weights + optimizer) serve resuming only; free the disk
+    if not p.keep_checkpoints:  # checkpoints (weights + optimizer) serve resuming only; free the disk
         for ck in sorted(work.glob('**/checkpoint-*'), reverse=True): shutil.rmtree(ck, ignore_errors=True)
     collapsed = [m for m in MODELS if single_class(task, preds[m])]
     if collapsed: warnings.warn(f"{task}: {collapsed} predict a single class on dev: they learnt nothing")
@@ -218,10 +243,10 @@ def speedup(rows:list, # output of `speed_benchmark` (result['speed'])
 _CODE_FILES = ('dse.py', 'dse_bench.py', 'trainer.py', 'data.py', 'core.py', 'encoding.py')
 
 def task_result_key(task:str, # GLUE task
-                    p:dict, # preset
+                    p:DSEPreset, # preset
                    )->str:
     "Hash of everything a task's result depends on: the task, the preset and the source of the modules that compute it."
-    h = hashlib.sha256(json.dumps(dict(task=task, preset=p), sort_keys=True, default=str).encode())
+    h = hashlib.sha256(json.dumps(dict(task=task, preset=asdict(p)), sort_keys=True, default=str).encode())
     for f in _CODE_FILES: h.update((Path(hpd_nb.__file__).parent/f).read_bytes())
     return h.hexdigest()
 
@@ -269,11 +294,11 @@ def run_bench(preset:str='quick', # key of PRESETS
              )->dict:
     "Run the DSE benchmark and write `out/dse.json` and `out/preds/<task>__<model>.tsv`."
     if preset not in PRESETS: raise ValueError(f"unknown preset {preset!r}; expected one of {list(PRESETS)}")
-    p, t0, device = dict(PRESETS[preset]), time.time(), _device(device)
+    p, t0, device = PRESETS[preset], time.time(), _device(device)
     out = Path(out) if out is not None else default_out(preset)
     out.mkdir(parents=True, exist_ok=True)
-    tasks = list(tasks or p['tasks'])
-    result = dict(preset=preset, config={k: v for k, v in p.items()}, device=str(device), torch_threads=torch.get_num_threads(), tasks={})
+    tasks = list(tasks or p.tasks)
+    result = dict(preset=preset, config=asdict(p), device=str(device), torch_threads=torch.get_num_threads(), tasks={})
     info, last = {}, None
     for i, task in enumerate(tqdm(tasks, desc='tasks', disable=not progress)):
         is_last = i == len(tasks) - 1  # its models are kept for the speed benchmark, so it always runs
@@ -292,8 +317,8 @@ def run_bench(preset:str='quick', # key of PRESETS
     result['mean_ratio_note'] = '; '.join(n for n in tt['note'] if n)
     t1 = time.time()
     pool = list(dict.fromkeys(last['train']['s1'] + last['train']['s2']))
-    result['speed'] = speed_benchmark(last['dev']['s1'][0], pool, last['teacher'], last['student'], p['speed_n'],
-                                      p['max_cross_pairs'], p['max_length'], device=device, progress=progress)
+    result['speed'] = speed_benchmark(last['dev']['s1'][0], pool, last['teacher'], last['student'], p.speed_n,
+                                      p.max_cross_pairs, p.max_length, device=device, progress=progress)
     result['speed_task'], result['speed_pool'], result['speed_seconds'] = tasks[-1], len(pool), time.time() - t1
     result['speed_cached'] = ('candidate student embeddings (computed once for the unique pool sentences, tiled to N; '
                               f'used by DSE and dot, on {device}); nothing for the cross-encoder')
@@ -306,33 +331,6 @@ def summary_frame(result:dict # output of `run_bench` (or the loaded dse.json)
     "One row per (task, model, metric)."
     return pd.DataFrame([dict(task=t, model=m, metric=k, value=v) for t, ms in result['tasks'].items()
                          for m, vals in ms.items() for k, v in vals.items()])
-
-def parse_args(argv=None # command-line arguments (None: sys.argv[1:])
-              )->argparse.Namespace:
-    "Arguments of the `hpd_nb_dse` console script."
-    ap = argparse.ArgumentParser(description='DSE benchmark: cross-encoder teacher vs distilled siamese student on GLUE pair tasks')
-    ap.add_argument('--preset', choices=list(PRESETS), default='quick')
-    ap.add_argument('--out', default=None, help='output directory (default: outputs/dse_<preset>)')
-    ap.add_argument('--tasks', nargs='*', default=None, help='subset of the preset tasks')
-    ap.add_argument('--device', default=None, help="torch device of every model, e.g. cpu, cuda, cuda:1 (default: cuda if available, else cpu)")
-    ap.add_argument('--progress', action=argparse.BooleanOptionalAction, default=False, help='show progress bars')
-    ap.add_argument('--resume', action=argparse.BooleanOptionalAction, default=True,
-                    help='reuse finished tasks and resume interrupted training (--no-resume: start every task fresh)')
-    ap.add_argument('--threads', type=int, default=None, help='torch CPU threads (default: torch chooses; 1 helps on a busy machine)')
-    a = ap.parse_args(argv)
-    a.out = Path(a.out) if a.out is not None else default_out(a.preset)
-    return a
-
-def main(argv=None):
-    "Console entry point `hpd_nb_dse --preset {quick,cpu,paper} [--out DIR] [--device D] [--progress] [--no-resume]`."
-    a = parse_args(argv)
-    if a.threads: torch.set_num_threads(a.threads)
-    r = run_bench(a.preset, a.out, a.tasks, device=a.device, progress=a.progress, resume=a.resume)
-    print(summary_frame(r).pivot_table(index=['task', 'metric'], columns='model', values='value')[list(MODELS)].round(4).to_string())
-    print(task_table(r).round(4).to_string())
-    print(f"mean_ratio (DSE / teacher task score): {r['mean_ratio']:.4f}" + (f"  [{r['mean_ratio_note']}]" if r['mean_ratio_note'] else ''))
-    print(pd.DataFrame(r['speed']).to_string(index=False))
-    print(f"wrote {a.out/'dse.json'} ({r['seconds']:.0f}s, device {r['device']})")
 
 # %% ../nbs/14_dse_bench.ipynb #938d2208
 def load_result(out # output directory of `run_bench`

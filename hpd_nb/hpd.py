@@ -348,7 +348,8 @@ def model_card(m:dict, # the `metrics.json` content
                      f"(best {c['heldout_mse_best']:.5f}).")
     if 'stsb_dev_start' in c:
         lines.append(f"STS-B dev Spearman ×100: {c['stsb_dev_start']:.2f} at the start, best {c['stsb_dev_best']:.2f} at step "
-                     f"{c['stsb_dev_best_step']} (the checkpoint kept).")
+                     f"{c['stsb_dev_best_step']}.")
+    lines.append(f"Weights kept: {m['checkpoint_kept']}.")
     lines += ['', '## Evaluation', '']
     if m.get('stsb_dev') is not None: lines.append(f"STS-B dev (SentEval's copy), cosine Spearman ×100: **{m['stsb_dev']:.2f}**.")
     if m.get('sts'):
@@ -406,6 +407,8 @@ def distill(teacher='all-mpnet-base-v2', # teacher: name, directory, hub id (onl
                    n_train=len(train_s), n_heldout=nh, n_blank=data.n_blank, sources=data.sources, data_fingerprint=data.fingerprint,
                    pca_explained_variance=float(pca.explained_variance_ratio.sum()), recipe=asdict(r),
                    curve=curve_summary(res.history), train_seconds=round(train_seconds, 1), device=str(st.device),
+                   checkpoint_kept=f'{Path(res.best_checkpoint).name} (best by the selection metric)' if res.best_checkpoint else
+                                   f'the last step ({res.global_step}); no later evaluation beat the first',
                    processes=state.num_processes, run_dir=res.run_dir)
     if state.is_main_process:
         st.eval()

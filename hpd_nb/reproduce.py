@@ -74,15 +74,17 @@ def baseline_rows(p:HPDPreset, # the preset
                   teacher:SentenceEncoder, # the teacher
                   student:SentenceEncoder, # the undistilled student
                   train_sentences:list, # training sentences (the PCAs are fitted on them)
+                  heldout_sentences:list, # held-out sentences (encoded with them, as `distill` does, so the cache is shared)
                   sents:list, # STS sentences to embed
                   progress:bool=True, # progress bars
                  ) -> tuple[dict, dict]:
     "Rows {label: {sentence: vector}} of the teacher, teacher+PCA, student and student+PCA, and the labels."
     lab = p.labels(teacher.dim, student.dim)
     n_fit = p.n_pca_fit and min(p.n_pca_fit, len(train_sentences))
-    rows = {}
+    rows, nh = {}, len(heldout_sentences)
     for enc, full, proj in ((teacher, lab['teacher'], lab['teacher_pca']), (student, lab['student'], lab['student_pca'])):
-        pca = fit_pca_projection(cached_encode(enc, train_sentences, show_progress=progress), p.dim, n_fit=n_fit, seed=p.seed, center=p.center)
+        X = cached_encode(enc, heldout_sentences + train_sentences, show_progress=progress)[nh:]
+        pca = fit_pca_projection(X, p.dim, n_fit=n_fit, seed=p.seed, center=p.center)
         E = cached_encode(enc, sents, show_progress=progress)
         rows[full], rows[proj] = dict(zip(sents, E)), dict(zip(sents, pca.project(E)))
     return rows, lab
@@ -189,7 +191,7 @@ def run_hpd(preset:str|HPDPreset='quick', # preset name or object
     log(f'{len(train_s)} training and {len(held_s)} held-out sentences')
     teacher, student = SentenceEncoder(p.teacher, device=device), SentenceEncoder(p.student, device=device)
     sents = sts_sentences()
-    rows, lab = baseline_rows(p, teacher, student, train_s, sents, progress)
+    rows, lab = baseline_rows(p, teacher, student, train_s, held_s, sents, progress)
     log('teacher and student embeddings of the STS sets ready')
     runs = distill_students(p, teacher, train_s, held_s, out, lab, progress, device, resume, report_to)
     for name, r in runs.items():

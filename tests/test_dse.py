@@ -1,4 +1,5 @@
 "Bad-input and consistency tests for hpd_nb.dse on tiny data (2-layer MiniLM slice)."
+import dataclasses
 import numpy as np, pytest, torch
 from hpd_nb.core import resolve_model
 from hpd_nb import dse
@@ -153,18 +154,17 @@ def test_single_class_flag():
 
 def _tiny(monkeypatch, name='tiny'):
     from hpd_nb import dse_bench as db
-    monkeypatch.setitem(db.PRESETS, name, dict(db.PRESETS['quick'], tasks=('MRPC', 'STS-B'), keep_layers=1, max_train=16, max_dev=12,
+    monkeypatch.setitem(db.PRESETS, name, dataclasses.replace(db.PRESETS['quick'], name=name, tasks=('MRPC', 'STS-B'), keep_layers=1, max_train=16, max_dev=12,
                                                teacher_epochs=1, student_epochs=1, batch_size=8, max_length=32, speed_n=(20,), max_cross_pairs=10))
     return db
 
 def test_bench_cli_flags():
-    from pathlib import Path
-    from hpd_nb.dse_bench import parse_args
-    a = parse_args([])
-    assert (a.preset, a.out, a.device, a.progress, a.resume) == ('quick', Path('outputs/dse_quick'), None, False, True)
-    a = parse_args(['--preset', 'paper', '--device', 'cuda:1', '--progress', '--no-resume', '--out', 'x'])
-    assert (a.out, a.device, a.progress, a.resume) == (Path('x'), 'cuda:1', True, False)
-    assert parse_args(['--no-progress', '--resume']).progress is False
+    from hpd_nb.cli import dse_cmd, parser
+    a = parser(dse_cmd).parse_args([])
+    assert (a.preset, a.out, a.device, a.progress, a.resume) == ('quick', None, None, False, True)
+    a = parser(dse_cmd).parse_args(['--preset', 'paper', '--device', 'cuda:1', '--progress', '--no-resume', '--out', 'x', '--tasks', 'MRPC', 'RTE'])
+    assert (a.out, a.device, a.progress, a.resume, a.tasks) == ('x', 'cuda:1', True, False, ['MRPC', 'RTE'])
+    assert parser(dse_cmd).parse_args(['--no-progress', '--resume']).progress is False
 
 def test_run_bench_presets_and_resume(tmp_path, monkeypatch):
     "Bookkeeping of run_bench with the training faked: per-preset work folders, reuse, resume=False, default out, device."
