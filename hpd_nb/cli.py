@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['COMMANDS', 'reproduce_main', 'retrieval_main', 'dse_main', 'flag', 'parser', 'UsageError', 'run_command',
-           'distill_cmd', 'eval_sts_cmd', 'reproduce_cmd', 'retrieval_cmd', 'dse_cmd', 'usage', 'main']
+           'distill_cmd', 'eval_sts_cmd', 'reproduce_cmd', 'retrieval_cmd', 'dse_cmd', 'bench_precision_cmd', 'usage',
+           'main']
 
 # %% ../nbs/11_cli.ipynb #e1510256
 import argparse, json, sys
@@ -64,6 +65,7 @@ def distill_cmd(
     heldout:Path=None, # a file of held-out sentences (default: a seeded tenth of the data, at most 500)
     seed:int=0, # seed of the split, the PCA sample and training
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
+    teacher_precision:str='fp32', # precision of the teacher's encoding: fp32, bf16 or int8 (see `hpd_nb bench-precision`)
     report_to:str='none', # training-log tracker, e.g. tensorboard (when installed)
     progress:flag('progress bars')=True,
     resume:flag('continue this run from its checkpoints when it was interrupted')=True,
@@ -71,10 +73,12 @@ def distill_cmd(
 ):
     "Distil a small, fast sentence encoder from a large one on your sentences (Homomorphic Projective Distillation)."
     from hpd_nb.hpd import HPDRecipe, distill
+    from hpd_nb.encoding import SentenceEncoder
     if not sentences: raise UsageError('give --sentences FILE [FILE ...]')
     if preset not in ('cpu', 'paper'): raise UsageError(f"--preset must be 'cpu' or 'paper', got {preset!r}")
     base = HPDRecipe.paper() if preset == 'paper' else HPDRecipe()
     over = {k: v for k, v in dict(lr=lr, epochs=epochs, batch_size=batch_size, init=init, max_seq_length=max_seq_length).items() if v is not None}
+    if teacher_precision != 'fp32': teacher = SentenceEncoder(teacher, device=device, precision=teacher_precision)
     r = distill(teacher, student, list(sentences), dim=dim, out=out, recipe=base, heldout=heldout, keep_layers=keep_layers,
                 device=device, progress=progress, resume=resume, sts=sts, track_sts=sts, report_to=report_to, seed=seed, **over)
     m = r.metrics
@@ -90,13 +94,14 @@ def eval_sts_cmd(
     model:Param('a sentence-transformers directory, a known name or a hub id', type=str, opt=False)=None,
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
     batch_size:int=128, # sentences per batch
+    precision:str='fp32', # fp32, bf16 (bfloat16 autocast) or int8 (dynamic quantisation, CPU)
     out:str=None, # also write the table as JSON to this file
     progress:flag('progress bars')=True,
 ):
     "Cosine Spearman x100 of MODEL on STS12-16, STS-B and SICK-R, and their average."
     from hpd_nb.encoding import SentenceEncoder
     from hpd_nb.evaluation import STS_SHORT, evaluate_sts
-    enc = SentenceEncoder(model, device=device)
+    enc = SentenceEncoder(model, device=device, precision=precision)
     row = evaluate_sts(enc, batch_size=batch_size, progress=progress, name=enc.name).rename(STS_SHORT)
     print(row.round(2).to_frame().T.to_string())
     if out:
@@ -172,13 +177,37 @@ def dse_cmd(
     print(pd.DataFrame(r['speed']).to_string(index=False))
     return r
 
+# %% ../nbs/11_cli.ipynb #f4e79c7b
+@call_parse
+def bench_precision_cmd(
+    models:Param('models to measure (names or directories)', nargs='+')=('all-mpnet-base-v2', 'all-MiniLM-L6-v2'),
+    precisions:Param('precisions to compare with fp32', nargs='+')=('bf16', 'int8'),
+    speed_sentences:int=2000, # STS-B test sentences timed
+    repeats:int=3, # interleaved timing repeats
+    tol:float=0.1, # largest allowed drop of the STS average for a precision to be chosen
+    out:str=None, # write precision.json here
+    device:str='cpu', # where the models run
+    progress:flag('progress bars')=True,
+):
+    "Speed and STS quality of fp32, bf16 and int8 encoders, and the fastest precision that keeps quality."
+    from hpd_nb.precision import choose_precision, precision_benchmark
+    df = precision_benchmark(list(models), ['fp32', *precisions], speed_sentences, repeats, device, progress)
+    with pd.option_context('display.width', 200, 'display.max_columns', 20): print(df.round(3).to_string())
+    chosen = {m: choose_precision(df, m, tol) for m in df.index.get_level_values('model').unique()}
+    print('fastest within', tol, 'points of fp32:', chosen)
+    if out:
+        from hpd_nb.core import atomic_write_text
+        atomic_write_text(Path(out)/'precision.json', df.to_json(orient='table', indent=1))
+    return df
+
 # %% ../nbs/11_cli.ipynb #c58de7e3
-COMMANDS = {'distill': distill_cmd, 'eval-sts': eval_sts_cmd, 'reproduce': reproduce_cmd, 'retrieval': retrieval_cmd, 'dse': dse_cmd}
+COMMANDS = {'distill': distill_cmd, 'eval-sts': eval_sts_cmd, 'reproduce': reproduce_cmd, 'retrieval': retrieval_cmd, 'dse': dse_cmd,
+            'bench-precision': bench_precision_cmd}
 
 def usage() -> str:
     "The top-level help: one line per subcommand."
     return ('usage: hpd_nb <command> [options]   (hpd_nb <command> --help for its options)\n\ncommands:\n' +
-            '\n'.join(f'  {k:<10} {f.__doc__}' for k, f in COMMANDS.items()))
+            '\n'.join(f'  {k:<16} {f.__doc__}' for k, f in COMMANDS.items()))
 
 def main(argv:list|None=None, # arguments after the program name (None: sys.argv[1:])
         ):

@@ -5,8 +5,7 @@
 # %% auto #0
 __all__ = ['MANIFEST', 'KNOWN_MODELS', 'cache_dir', 'hub_offline', 'sha256_file', 'write_manifest', 'verify_manifest',
            'PyPIModelDir', 'PyPIZipPieces', 'known_model', 'installed_file', 'wheel_dirs', 'find_wheel',
-           'atomic_write_bytes', 'atomic_write_text', 'assemble_atomically', 'ModelNotFoundError', 'resolve_model',
-           'load_hf_encoder']
+           'atomic_write_bytes', 'atomic_write_text', 'assemble_atomically', 'ModelNotFoundError', 'resolve_model']
 
 # %% ../nbs/00_core.ipynb #38cbc3f2
 import base64, hashlib, json, os, shutil, subprocess, sys, tempfile, time, warnings, zipfile
@@ -159,6 +158,8 @@ def atomic_write_bytes(path, # destination file (its folder is created)
     "Write `chunks` to `path` atomically: a temporary file in the same folder, then `os.replace`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    umask = os.umask(0); os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; the result should have the usual permissions
     try:
         with os.fdopen(fd, 'wb') as f:
             for c in chunks: f.write(c)
@@ -298,16 +299,3 @@ def resolve_model(name:str|Path, # local path, known name (`all-mpnet-base-v2`, 
     hub = _from_hub(str(name), tried)
     if hub is not None: return hub
     raise ModelNotFoundError(f'cannot find model {str(name)!r}. Tried:\n  - ' + '\n  - '.join(tried) + '\n' + _FIX.format(pkgs=pkgs))
-
-# %% ../nbs/00_core.ipynb #b5ff8819
-def load_hf_encoder(name:str|Path, # anything `resolve_model` accepts
-                    device:str|None=None, # torch device; default cuda when available
-                   ):
-    "The `(tokenizer, model)` pair of a resolved model, in eval mode."
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-    path = resolve_model(name)
-    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
-    model = AutoModel.from_pretrained(path, local_files_only=True).to(device).eval()
-    return tok, model
