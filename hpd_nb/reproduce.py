@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'PAPER_ROWS', 'PAPER_RATIO', 'HPDPreset', 'preset_sentences', 'sts_sentences', 'sts_row', 'baseline_rows',
-           'distill_students', 'score_rows', 'encode_speed', 'run_hpd', 'results_markdown', 'read_results']
+           'undistilled_rows', 'distill_students', 'score_rows', 'encode_speed', 'run_hpd', 'results_markdown',
+           'read_results']
 
 # %% ../nbs/10_reproduce.ipynb #8f99cadf
 import json, time
@@ -16,7 +17,8 @@ import numpy as np, pandas as pd, torch
 from .core import atomic_write_text
 from .data import STS_TASKS, load_sts, sentence_pool
 from .encoding import SentenceEncoder, cached_encode
-from .hpd import HPDRecipe, distill, fit_pca_projection
+from .hpd import HPDRecipe, distill, fit_pca_projection, teacher_targets
+from .student import HPDStudent
 from .evaluation import STS_SHORT, evaluate_sts, pair_cosine, sts_dev_spearman, plot_sts_table
 
 # %% ../nbs/10_reproduce.ipynb #09c23dbb
@@ -36,9 +38,10 @@ class HPDPreset(HPDRecipe):
 
     def labels(self, teacher_dim:int, student_dim:int) -> dict:
         "Row labels of this preset's table, from the model sizes and d."
-        s, d = self.student_label, self.dim
+        s, d, k = self.student_label, self.dim, len(self.l3_layers)
         return dict(teacher=f'teacher-{teacher_dim}', teacher_pca=f'teacher+PCA-{d}', student=f'{s}-{student_dim}',
-                    student_pca=f'{s}+PCA-{d}', hpd=f'HPD-{s}-F{d}', hpd_small=f'HPD-{s}-L{len(self.l3_layers)}-F{d}')
+                    student_pca=f'{s}+PCA-{d}', init=f'{s}+{self.init}-F{d} (untrained)', small=f'{s}-L{k}-{student_dim}',
+                    small_pca=f'{s}-L{k}+PCA-{d}', hpd=f'HPD-{s}-F{d}', hpd_small=f'HPD-{s}-L{k}-F{d}')
 
 PRESETS = {
     'quick': HPDPreset(name='quick', n_train=4_000),
@@ -89,6 +92,29 @@ def baseline_rows(p:HPDPreset, # the preset
         rows[full], rows[proj] = dict(zip(sents, E)), dict(zip(sents, pca.project(E)))
     return rows, lab
 
+# %% ../nbs/10_reproduce.ipynb #2502ae98
+def undistilled_rows(p:HPDPreset, # the preset
+                     teacher:SentenceEncoder, # the teacher (its targets initialise the projection)
+                     train_sentences:list, # training sentences
+                     heldout_sentences:list, # held-out sentences
+                     sents:list, # STS sentences to embed
+                     labels:dict, # from `HPDPreset.labels`
+                     progress:bool=True, # progress bars
+                     device:str|None=None, # device of the students
+                    ) -> dict:
+    "Rows of the small student before distillation (pooled, +PCA) and of the initialised, untrained full student."
+    nh, n_fit = len(heldout_sentences), p.n_pca_fit and min(p.n_pca_fit, len(train_sentences))
+    small = HPDStudent(p.student, dim=p.dim, keep_layers=list(p.l3_layers), max_seq_length=p.max_seq_length).to(device or 'cpu')
+    X, E = (small.encode(s, show_progress=progress, pooled=True) for s in (train_sentences, sents))
+    pca = fit_pca_projection(X, p.dim, n_fit=n_fit, seed=p.seed, center=p.center)
+    rows = {labels['small']: dict(zip(sents, E)), labels['small_pca']: dict(zip(sents, pca.project(E)))}
+    _, Y = teacher_targets(teacher, heldout_sentences + train_sentences, slice(nh, None), p.dim, p.n_pca_fit, p.seed, p.center, progress)
+    torch.manual_seed(p.seed)
+    init = HPDStudent(p.student, dim=p.dim, max_seq_length=p.max_seq_length, seed=p.seed).to(device or 'cpu')
+    if p.init != 'random': init.init_projection(p.init, train_sentences[:p.n_init], Y[nh:nh + p.n_init], show_progress=progress)
+    rows[labels['init']] = dict(zip(sents, init.encode(sents, show_progress=progress)))
+    return rows
+
 # %% ../nbs/10_reproduce.ipynb #9ad13519
 def distill_students(p:HPDPreset, # the preset
                      teacher:SentenceEncoder, # the teacher (its embeddings are cached)
@@ -113,12 +139,14 @@ def score_rows(rows:dict, # {label: {sentence: vector}}
                labels:dict, # from `HPDPreset.labels`
               ) -> tuple[pd.DataFrame, dict, dict]:
     "The STS table, the ratios to the teacher and the gain of the distilled student over student+PCA."
-    table = pd.DataFrame([sts_row(e, n) for n, e in rows.items()]).rename(columns=STS_SHORT)
+    order = [labels[k] for k in ('teacher', 'teacher_pca', 'student', 'student_pca', 'init', 'hpd', 'small', 'small_pca', 'hpd_small')]
+    names = [n for n in order if n in rows] + [n for n in rows if n not in order]
+    table = pd.DataFrame([sts_row(rows[n], n) for n in names]).rename(columns=STS_SHORT)
     table.index.name = 'model'
     t_avg = table.loc[labels['teacher'], 'avg']
     ratios = {n: float(table.loc[n, 'avg'] / t_avg) for n in table.index}
-    key = f"{labels['hpd']} - {labels['student_pca']}"
-    gains = {key: float(table.loc[labels['hpd'], 'avg'] - table.loc[labels['student_pca'], 'avg'])} if labels['hpd'] in table.index else {}
+    gains = {f"{labels[a]} - {labels[b]}": float(table.loc[labels[a], 'avg'] - table.loc[labels[b], 'avg'])
+             for a, b in (('hpd', 'student_pca'), ('hpd_small', 'small_pca')) if labels[a] in table.index and labels[b] in table.index}
     return table, ratios, gains
 
 # %% ../nbs/10_reproduce.ipynb #63e06639
@@ -192,7 +220,8 @@ def run_hpd(preset:str|HPDPreset='quick', # preset name or object
     teacher, student = SentenceEncoder(p.teacher, device=device), SentenceEncoder(p.student, device=device)
     sents = sts_sentences()
     rows, lab = baseline_rows(p, teacher, student, train_s, held_s, sents, progress)
-    log('teacher and student embeddings of the STS sets ready')
+    rows.update(undistilled_rows(p, teacher, train_s, held_s, sents, lab, progress, device))
+    log('teacher, student and undistilled-student embeddings of the STS sets ready')
     runs = distill_students(p, teacher, train_s, held_s, out, lab, progress, device, resume, report_to)
     for name, r in runs.items():
         r.train.history.to_csv(out/f'history_{name}.csv', index=False)
