@@ -59,7 +59,8 @@ def distill_cmd(
     lr:float=None, # peak learning rate (default: the preset's)
     epochs:float=None, # passes over the sentences (default: the preset's)
     batch_size:int=None, # sentences per step (default: the preset's)
-    init:str=None, # projection init: ridge, pca or random (default: the preset's)
+    init:str=None, # projection init: ridge, pca, procrustes or random (default: the preset's)
+    loss:str=None, # training loss: mse (HPD's), similarity or both (default: the preset's, mse)
     max_seq_length:int=None, # student truncation length (default: the preset's, 128)
     keep_layers:int=None, # keep this many evenly spaced student layers (default: all)
     heldout:Path=None, # a file of held-out sentences (default: a seeded tenth of the data, at most 500)
@@ -77,7 +78,8 @@ def distill_cmd(
     if not sentences: raise UsageError('give --sentences FILE [FILE ...]')
     if preset not in ('cpu', 'paper'): raise UsageError(f"--preset must be 'cpu' or 'paper', got {preset!r}")
     base = HPDRecipe.paper() if preset == 'paper' else HPDRecipe()
-    over = {k: v for k, v in dict(lr=lr, epochs=epochs, batch_size=batch_size, init=init, max_seq_length=max_seq_length).items() if v is not None}
+    over = {k: v for k, v in dict(lr=lr, epochs=epochs, batch_size=batch_size, init=init, loss=loss, max_seq_length=max_seq_length).items()
+            if v is not None}
     if teacher_precision != 'fp32': teacher = SentenceEncoder(teacher, device=device, precision=teacher_precision)
     r = distill(teacher, student, list(sentences), dim=dim, out=out, recipe=base, heldout=heldout, keep_layers=keep_layers,
                 device=device, progress=progress, resume=resume, sts=sts, track_sts=sts, report_to=report_to, seed=seed, **over)
