@@ -384,7 +384,7 @@ def model_card(m:dict, # the `metrics.json` content
         cols = list(m['sts'])
         lines += ['', 'STS test sets, cosine Spearman ×100:', '', '| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols),
                   '| ' + ' | '.join(f"{m['sts'][k]:.2f}" for k in cols) + ' |']
-    if m.get('stsb_dev') is None and not m.get('sts'): lines.append('No STS data was found (set HPD_NB_DATA), so no STS figures.')
+    if m.get('stsb_dev') is None and not m.get('sts'): lines.append(m.get('sts_note') or 'No STS figures.')
     return '\n'.join(lines) + '\n'
 
 # %% ../nbs/07_hpd.ipynb #fe05143f
@@ -444,6 +444,8 @@ def distill(teacher='all-mpnet-base-v2', # teacher: name, directory, hub id (onl
         metrics['stsb_dev'] = stsb_dev_metric(st)['stsb_dev'] if have_sts and sts is not False else None
         want = have_sts if sts is None else sts
         metrics['sts'] = evaluate_sts(st, progress=progress).rename(STS_SHORT).round(4).to_dict() if want else None
+        if not have_sts: metrics['sts_note'] = f'No STS data was found in {data_dir()} (set HPD_NB_DATA), so no STS figures.'
+        elif sts is False: metrics['sts_note'] = 'STS evaluation was switched off for this run (sts=False).'
         metrics['wall_seconds'] = round(time.time() - t0, 1)
         path = st.save(out)
         atomic_write_text(out/'metrics.json', json.dumps(metrics, indent=1, default=str))
