@@ -2,7 +2,8 @@
 import json, os
 import numpy as np, pytest, torch
 from hpd_nb.student import HPDStudent
-from hpd_nb.encoding import SentenceEncoder, cached_encode, embedding_cache_path, fit_pca_projection
+from hpd_nb.encoding import SentenceEncoder, cached_encode, embedding_cache_path
+from hpd_nb.hpd import fit_pca_projection
 
 SENTS = ['A man is playing a guitar.', 'The cat sat on the mat.', 'Stocks fell sharply on Monday.',
          'Two dogs run through a field.', 'Hi', 'A woman is slicing an onion in the kitchen with a big knife.']
