@@ -66,7 +66,7 @@ def read_sentences(source, # file path(s) (str/Path), a list of sentences, or a 
         items, where = list(source[column]), [f'dataset column {column!r}']
     else:
         items = list(source)
-        if items and all(isinstance(x, Path) for x in items):
+        if items and all(isinstance(x, Path) or (isinstance(x, str) and len(x) < 4096 and Path(x).expanduser().is_file()) for x in items):
             sents, blank = [], 0
             for p in items:
                 s, b = _read_text_file(Path(p).expanduser()); sents += s; blank += b
