@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['STS_SHORT', 'MINILM_REFERENCE', 'pair_cosine', 'spearman100', 'as_encoder', 'encode_unique', 'sts_spearman',
-           'evaluate_sts', 'sts_table', 'sts_dev_pairs', 'sts_dev_spearman', 'plot_sts_table']
+           'evaluate_sts', 'sts_table', 'sts_dev_pairs', 'sts_dev_spearman', 'plot_sts_table', 'time_encoders']
 
 # %% ../nbs/06_evaluation.ipynb #32c399d3
-import inspect, os
+import inspect, os, time
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -201,3 +201,18 @@ def plot_sts_table(df:pd.DataFrame, # rows = models, columns = sets (+ avg), as 
     if title: ax.set_title(title)
     ax.legend(fontsize='small', loc='lower right')
     return ax
+
+# %% ../nbs/06_evaluation.ipynb #208c656d
+def time_encoders(encoders:dict, # label -> encoder with `.encode`
+                  sentences:list, # what each encodes
+                  repeats:int=3, # timed passes per encoder, interleaved across encoders
+                  batch_size:int=64, # sentences per batch
+                 ) -> pd.DataFrame:
+    "Sentences per second of each encoder: min, median and max over interleaved repeats (one warm-up batch first)."
+    for e in encoders.values(): e.encode(sentences[:batch_size], batch_size=batch_size, show_progress=False)
+    secs = {k: [] for k in encoders}
+    for _ in range(repeats):
+        for k, e in encoders.items():
+            t = time.perf_counter(); e.encode(sentences, batch_size=batch_size, show_progress=False); secs[k].append(time.perf_counter() - t)
+    return pd.DataFrame({k: dict(sps_min=len(sentences)/max(v), sps_median=len(sentences)/float(np.median(v)), sps_max=len(sentences)/min(v))
+                         for k, v in secs.items()}).T

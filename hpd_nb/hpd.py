@@ -21,7 +21,7 @@ from accelerate import PartialState
 import hpd_nb
 from .core import atomic_write_text, resolve_model
 from .data import data_dir
-from .encoding import SentenceEncoder, cached_encode, check_sentences, texts_hash
+from .encoding import Encoder, SentenceEncoder, cached_encode, check_sentences, texts_hash
 from .student import HPDStudent, check_encoder
 from .loss import hpd_mse_loss, similarity_distill_loss
 from .trainer import TrainConfig, TrainResult, train
@@ -388,8 +388,8 @@ def model_card(m:dict, # the `metrics.json` content
     return '\n'.join(lines) + '\n'
 
 # %% ../nbs/07_hpd.ipynb #fe05143f
-def _as_encoder(model, device) -> SentenceEncoder:
-    return model if hasattr(model, 'encode') and hasattr(model, 'cache_identity') else SentenceEncoder(model, device=device)
+def _as_encoder(model, device) -> Encoder:
+    return model if isinstance(model, Encoder) else SentenceEncoder(model, device=device)
 
 def distill(teacher='all-mpnet-base-v2', # teacher: name, directory, hub id (online) or a `SentenceEncoder`
             student='all-MiniLM-L6-v2', # student backbone: name, directory or hub id (online)

@@ -19,7 +19,7 @@ from .data import STS_TASKS, load_sts, sentence_pool
 from .encoding import SentenceEncoder, cached_encode
 from .hpd import HPDRecipe, distill, fit_pca_projection, teacher_targets
 from .student import HPDStudent
-from .evaluation import STS_SHORT, evaluate_sts, pair_cosine, sts_dev_spearman, plot_sts_table
+from .evaluation import STS_SHORT, evaluate_sts, pair_cosine, sts_dev_spearman, plot_sts_table, time_encoders
 
 # %% ../nbs/10_reproduce.ipynb #09c23dbb
 @dataclass(frozen=True)
@@ -83,11 +83,10 @@ def baseline_rows(p:HPDPreset, # the preset
                  ) -> tuple[dict, dict]:
     "Rows {label: {sentence: vector}} of the teacher, teacher+PCA, student and student+PCA, and the labels."
     lab = p.labels(teacher.dim, student.dim)
-    n_fit = p.n_pca_fit and min(p.n_pca_fit, len(train_sentences))
     rows, nh = {}, len(heldout_sentences)
     for enc, full, proj in ((teacher, lab['teacher'], lab['teacher_pca']), (student, lab['student'], lab['student_pca'])):
-        X = cached_encode(enc, heldout_sentences + train_sentences, show_progress=progress)[nh:]
-        pca = fit_pca_projection(X, p.dim, n_fit=n_fit, seed=p.seed, center=p.center)
+        # the same stage that makes HPD's targets: PCA fitted on the training rows of the cached held-out + training encodings
+        pca, _ = teacher_targets(enc, heldout_sentences + train_sentences, slice(nh, None), p.dim, p.n_pca_fit, p.seed, p.center, progress)
         E = cached_encode(enc, sents, show_progress=progress)
         rows[full], rows[proj] = dict(zip(sents, E)), dict(zip(sents, pca.project(E)))
     return rows, lab
@@ -154,14 +153,10 @@ def encode_speed(encoders:dict, # name -> object with `.encode(sentences, batch_
                  sentences:list, # sentences to encode
                  batch_size:int=64, # sentences per batch
                 ) -> pd.DataFrame:
-    "Sentences per second of each encoder on the same sentences."
-    rows = []
-    for name, enc in encoders.items():
-        enc.encode(sentences[:batch_size], batch_size=batch_size, show_progress=False)
-        t0 = time.perf_counter(); enc.encode(sentences, batch_size=batch_size, show_progress=False)
-        dt = time.perf_counter() - t0
-        rows.append(dict(model=name, sentences=len(sentences), seconds=round(dt, 3), sentences_per_s=round(len(sentences) / dt, 1)))
-    return pd.DataFrame(rows).set_index('model')
+    "Sentences per second of each encoder on the same sentences (one timed pass of `time_encoders`)."
+    sps = time_encoders(encoders, sentences, repeats=1, batch_size=batch_size)['sps_median']
+    return pd.DataFrame({'sentences': len(sentences), 'seconds': (len(sentences) / sps).round(3),
+                         'sentences_per_s': sps.round(1)}).rename_axis('model')
 
 
 
