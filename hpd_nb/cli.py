@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['COMMANDS', 'reproduce_main', 'retrieval_main', 'dse_main', 'flag', 'parser', 'UsageError', 'run_command',
-           'distill_cmd', 'eval_sts_cmd', 'reproduce_cmd', 'retrieval_cmd', 'dse_cmd', 'bench_precision_cmd', 'usage',
-           'main']
+           'distill_cmd', 'eval_sts_cmd', 'reproduce_cmd', 'retrieval_cmd', 'dse_cmd', 'study_cmd', 'beir_cmd',
+           'transfer_cmd', 'bench_precision_cmd', 'usage', 'main']
 
 # %% ../nbs/11_cli.ipynb #e1510256
 import argparse, json, sys
@@ -55,13 +55,14 @@ def distill_cmd(
     sentences:Param('sentence files, one sentence a line (.gz allowed)', type=Path, nargs='+')=None,
     dim:int=128, # output dimension d
     out:str='hpd-student', # output directory
-    preset:str='cpu', # starting recipe: 'cpu' (ridge init, lr 2e-5) or 'paper' (random init, lr 1e-4, batch 256, 5 epochs)
+    preset:str='cpu', # starting recipe: 'cpu' (Procrustes init, lr 2e-5) or 'paper' (random init, lr 1e-4, batch 256, 5 epochs)
     lr:float=None, # peak learning rate (default: the preset's)
     epochs:float=None, # passes over the sentences (default: the preset's)
     batch_size:int=None, # sentences per step (default: the preset's)
     init:str=None, # projection init: ridge, pca, procrustes or random (default: the preset's)
     loss:str=None, # training loss: mse (HPD's), similarity or both (default: the preset's, mse)
     max_seq_length:int=None, # student truncation length (default: the preset's, 128)
+    freeze_layers:int=None, # freeze the student's embeddings and lowest N layers (default: the preset's, 0)
     keep_layers:int=None, # keep this many evenly spaced student layers (default: all)
     heldout:Path=None, # a file of held-out sentences (default: a seeded tenth of the data, at most 500)
     seed:int=0, # seed of the split, the PCA sample and training
@@ -78,7 +79,8 @@ def distill_cmd(
     if not sentences: raise UsageError('give --sentences FILE [FILE ...]')
     if preset not in ('cpu', 'paper'): raise UsageError(f"--preset must be 'cpu' or 'paper', got {preset!r}")
     base = HPDRecipe.paper() if preset == 'paper' else HPDRecipe()
-    over = {k: v for k, v in dict(lr=lr, epochs=epochs, batch_size=batch_size, init=init, loss=loss, max_seq_length=max_seq_length).items()
+    over = {k: v for k, v in dict(lr=lr, epochs=epochs, batch_size=batch_size, init=init, loss=loss, max_seq_length=max_seq_length,
+                                     freeze_layers=freeze_layers).items()
             if v is not None}
     if teacher_precision != 'fp32': teacher = SentenceEncoder(teacher, device=device, precision=teacher_precision)
     r = distill(teacher, student, list(sentences), dim=dim, out=out, recipe=base, heldout=heldout, keep_layers=keep_layers,
@@ -179,6 +181,83 @@ def dse_cmd(
     print(pd.DataFrame(r['speed']).to_string(index=False))
     return r
 
+# %% ../nbs/11_cli.ipynb #82f58baa
+@call_parse
+def study_cmd(
+    out:str='outputs/study', # study directory (variants/<name>.json, references.json, students/)
+    only:Param('run only these variants (default: all)', nargs='*')=None,
+    list_variants:bool=False, # print the variants and exit
+    device:str=None, # cpu, cuda, ... (default: CUDA when available)
+    progress:flag('progress bars')=False,
+):
+    "The recipe study: one lever at a time around a base recipe, every choice on STS-B dev."
+    from hpd_nb.study import run_study, study_variants
+    v = study_variants()
+    if list_variants:
+        for k, x in v.items(): print(f'{k:<28} {x.group}')
+        return v
+    unknown = sorted(set(only or []) - set(v))
+    if unknown: raise UsageError(f"unknown variants {unknown}; choose from {list(v)}")
+    t = run_study(v, out, only=only, progress=progress, device=device)
+    print(t.round(3).to_string())
+    return t
+
+# %% ../nbs/11_cli.ipynb #f9dd43e9
+@call_parse
+def beir_cmd(
+    models:Param('models (names or directories)', nargs='+')=('all-MiniLM-L6-v2', 'all-mpnet-base-v2'),
+    sets:Param('BEIR sets (see hpd_nb.data.BEIR_SETS)', nargs='+')=('scifact', 'nfcorpus'),
+    out:str='outputs/beir', # output directory: beir.json, runs/, qrels/
+    precision:str='fp32', # encoder precision: fp32, bf16 or int8
+    tol:float=0.5, # largest accepted difference from MTEB's nDCG@10
+    device:str=None, # cpu, cuda, ... (default: CUDA when available)
+    progress:flag('progress bars')=True,
+):
+    "Full-corpus BEIR retrieval (nDCG@10 ×100) and the evaluator's check against MTEB's published figures."
+    from hpd_nb.data import BEIR_SETS
+    from hpd_nb.encoding import SentenceEncoder
+    from hpd_nb.retrieval import MTEB_NDCG10, evaluate_beir, validate_beir
+    from hpd_nb.core import atomic_write_text
+    bad = [x for x in sets if x not in BEIR_SETS]
+    if bad: raise UsageError(f"unknown BEIR sets {bad}; choose from {list(BEIR_SETS)}")
+    rows = []
+    for m in models:
+        enc = SentenceEncoder(m, device=device, precision=precision)
+        for x in sets:
+            rows.append(dict(evaluate_beir(enc, x, out=out, progress=progress), precision=precision, max_seq_length=enc.max_seq_length))
+            print(f"{enc.name} {x}: nDCG@10 {rows[-1]['nDCG@10']:.2f} ({rows[-1]['seconds']:.0f}s)", flush=True)
+    ref = [r for r in rows if r['set'] in MTEB_NDCG10.get(r['model'], {})]
+    check = validate_beir(ref, tol) if ref else pd.DataFrame()
+    if len(check): print(check.round(2).to_string(index=False))
+    atomic_write_text(Path(out)/'beir.json', json.dumps(dict(rows=rows, mteb_check=check.to_dict('records'), tol=tol), indent=1, default=str))
+    return rows, check
+
+# %% ../nbs/11_cli.ipynb #690f8006
+@call_parse
+def transfer_cmd(
+    models:Param('models (names or directories)', nargs='+')=('all-MiniLM-L6-v2',),
+    tasks:Param('SentEval tasks (see hpd_nb.transfer.TRANSFER_TASKS)', nargs='+')=None,
+    kfold:int=5, # folds of SentEval's cross-validation (its default 10; 5 is its prototyping setting)
+    out:str=None, # write transfer.json here
+    precision:str='fp32', # encoder precision: fp32, bf16 or int8
+    device:str=None, # cpu, cuda, ... (default: CUDA when available)
+    progress:flag('progress bars')=True,
+):
+    "SentEval transfer tasks (MR, CR, SUBJ, MPQA, SST2, TREC, MRPC) as logistic-regression probes on frozen embeddings."
+    from hpd_nb.encoding import SentenceEncoder
+    from hpd_nb.transfer import TRANSFER_TASKS, evaluate_transfer
+    tasks = list(tasks or TRANSFER_TASKS)
+    bad = [t for t in tasks if t not in TRANSFER_TASKS]
+    if bad: raise UsageError(f"unknown tasks {bad}; choose from {list(TRANSFER_TASKS)}")
+    frames = [evaluate_transfer(SentenceEncoder(m, device=device, precision=precision), tasks, kfold=kfold, progress=progress).reset_index()
+              for m in models]
+    df = pd.concat(frames, ignore_index=True)
+    print(df.pivot_table(index='task', columns='model', values='acc').reindex(tasks).round(2).to_string())
+    if out:
+        from hpd_nb.core import atomic_write_text
+        atomic_write_text(Path(out)/'transfer.json', json.dumps(dict(precision=precision, kfold=kfold, rows=df.to_dict('records')), indent=1))
+    return df
+
 # %% ../nbs/11_cli.ipynb #f4e79c7b
 @call_parse
 def bench_precision_cmd(
@@ -204,7 +283,8 @@ def bench_precision_cmd(
 
 # %% ../nbs/11_cli.ipynb #c58de7e3
 COMMANDS = {'distill': distill_cmd, 'eval-sts': eval_sts_cmd, 'reproduce': reproduce_cmd, 'retrieval': retrieval_cmd, 'dse': dse_cmd,
-            'bench-precision': bench_precision_cmd}
+            'bench-precision': bench_precision_cmd, 'study': study_cmd, 'beir': beir_cmd,
+            'transfer': transfer_cmd}
 
 def usage() -> str:
     "The top-level help: one line per subcommand."

@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['logger', 'ENV_VAR', 'CANONICAL_SOURCES', 'STS_TASKS', 'STS_SPLITS', 'GLUE_TASKS', 'RTE_LABELS', 'QQP_DEV_FRACTION',
-           'POOL_SOURCES', 'DataNotFoundError', 'DataFormatError', 'data_dir', 'data_file', 'DownloadError',
-           'download_data', 'load_sts', 'qqp_split_sizes', 'load_glue', 'BeirData', 'load_beir_quora',
-           'beir_quora_subset', 'normalize_sentence', 'eval_sentences', 'sentence_pool', 'sentence_pool_stats']
+           'BEIR_SETS', 'POOL_SOURCES', 'DataNotFoundError', 'DataFormatError', 'data_dir', 'data_file',
+           'DownloadError', 'download_data', 'load_sts', 'qqp_split_sizes', 'load_glue', 'BeirData', 'load_beir',
+           'load_beir_quora', 'beir_quora_subset', 'normalize_sentence', 'eval_sentences', 'sentence_pool',
+           'sentence_pool_stats']
 
 # %% ../nbs/01_data.ipynb #1cafa06e
 import csv, functools, gzip, hashlib, json, logging, math, os, random, re, shutil, tarfile, tempfile, time, warnings, zipfile
@@ -39,7 +40,7 @@ def data_dir(root:str|Path|None=None, # explicit directory; wins over the enviro
 
 # %% ../nbs/01_data.ipynb #e105bb23
 _TOP2SOURCE = {'senteval':'senteval', 'glue':'glue-rte, glue-sts-b or glue-mrpc', 'quora':'quora',
-               'beir-quora':'beir-quora', 'sentences':'nlp-corpus'}
+               'beir-quora':'beir-quora', 'beir-scifact':'beir-scifact', 'beir-nfcorpus':'beir-nfcorpus', 'sentences':'nlp-corpus'}
 
 def data_file(rel:str, # path relative to the data directory, e.g. 'glue/RTE/train.tsv'
               root:str|Path|None=None, # data directory (default: `data_dir()`)
@@ -68,6 +69,8 @@ CANONICAL_SOURCES = {
     'glue-sts-b': ['https://dl.fbaipublicfiles.com/glue/data/STS-B.zip'],
     'quora': ['http://qim.fb.com/quora_duplicate_questions.tsv'],
     'beir-quora': ['https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets/quora.zip'],
+    'beir-scifact': ['https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets/scifact.zip'],
+    'beir-nfcorpus': ['https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets/nfcorpus.zip'],
     'nlp-corpus': ['https://registry.npmjs.org/nlp-corpus/-/nlp-corpus-4.4.0.tgz'],
 }
 
@@ -105,6 +108,8 @@ _LAYOUT = { # name: (folder inside the data dir, archive prefix replaced by that
     'glue-sts-b': ('glue/STS-B', 'STS-B/', None),
     'quora': ('quora', '', _post_quora),
     'beir-quora': ('beir-quora', 'quora/', None),
+    'beir-scifact': ('beir-scifact', 'scifact/', None),
+    'beir-nfcorpus': ('beir-nfcorpus', 'nfcorpus/', None),
     'nlp-corpus': ('sentences/nlp-corpus', 'package/', _post_nlp_corpus),
 }
 
@@ -387,32 +392,41 @@ class BeirData:
     qrels: dict
     split: str = 'test'
     missing: list = field(default_factory=list) # (qid, docid) judgements whose doc is absent from the corpus
+    name: str = 'quora' # which BEIR set
+    empty: list = field(default_factory=list) # ids of documents left out because their title and text are empty
     def __iter__(self): return iter((self.corpus, self.queries, self.qrels))
     def __repr__(self):
-        return (f"BeirData(split={self.split!r}, corpus={len(self.corpus):,} docs, queries={len(self.queries):,}, "
-                f"qrels={sum(map(len, self.qrels.values())):,} judgements, missing={len(self.missing)})")
+        return (f"BeirData({self.name!r}, split={self.split!r}, corpus={len(self.corpus):,} docs, queries={len(self.queries):,}, "
+                f"qrels={sum(map(len, self.qrels.values())):,} judgements, missing={len(self.missing)}, empty={len(self.empty)})")
 
-def _beir_corpus(root=None)->dict:
-    base = data_dir(root)/'beir-quora'
-    p = base/'corpus.jsonl.gz' if (base/'corpus.jsonl.gz').exists() else data_file('beir-quora/corpus.jsonl', root)
-    corpus = {}
+BEIR_SETS = {'quora': 'beir-quora', 'scifact': 'beir-scifact', 'nfcorpus': 'beir-nfcorpus'} # name -> folder in the data dir
+
+def _beir_corpus(root=None, folder:str='beir-quora')->tuple[dict, list]:
+    "(docid -> 'title text', ids of documents whose title and text are both empty)."
+    base = data_dir(root)/folder
+    p = base/'corpus.jsonl.gz' if (base/'corpus.jsonl.gz').exists() else data_file(f'{folder}/corpus.jsonl', root)
+    corpus, empty = {}, []
     with (gzip.open(p, 'rt', encoding='utf-8') if p.suffix == '.gz' else open(p, encoding='utf-8')) as f:
         for i, line in enumerate(f, 1):
-            try: d = json.loads(line); corpus[str(d['_id'])] = ((d.get('title') or '') + ' ' + d['text']).strip()
+            try: d = json.loads(line); text = ((d.get('title') or '') + ' ' + d['text']).strip(); did = str(d['_id'])
             except (ValueError, KeyError, TypeError) as e: raise DataFormatError(f"{p}:{i}: bad corpus line ({e}): {line[:80]!r}")
-    if not corpus: raise DataFormatError(f"{p} is empty")
-    return corpus
+            if text: corpus[did] = text
+            else: empty.append(did)
+    if not corpus: raise DataFormatError(f"{p} has no non-empty documents")
+    return corpus, empty
 
-def _beir_queries(root=None)->dict:
-    p, out = data_file('beir-quora/queries.jsonl', root), {}
+def _beir_queries(root=None, folder:str='beir-quora')->dict:
+    p, out = data_file(f'{folder}/queries.jsonl', root), {}
     for i, line in enumerate(_read_lines(p), 1):
         try: d = json.loads(line); out[str(d['_id'])] = d['text']
         except (ValueError, KeyError, TypeError) as e: raise DataFormatError(f"{p}:{i}: bad query line ({e}): {line[:80]!r}")
+        if not out[str(d['_id'])].strip(): raise DataFormatError(f"{p}:{i}: query {d['_id']!r} is empty")
     return out
 
-def _beir_qrels(split:str, root=None)->dict:
-    p, out = data_file(f'beir-quora/qrels/{split}.tsv', root), {}
+def _beir_qrels(split:str, root=None, folder:str='beir-quora')->dict:
+    p, out = data_file(f'{folder}/qrels/{split}.tsv', root), {}
     lines = _read_lines(p)
+    if not lines: raise DataFormatError(f"{p} is empty")
     start = 2 if lines[0].startswith('query-id') else 1
     for i, line in enumerate(lines[start-1:], start):
         q, d, s = _split(line, p, i, 3)
@@ -422,18 +436,28 @@ def _beir_qrels(split:str, root=None)->dict:
     if not out: raise DataFormatError(f"{p} has a header but no rows")
     return out
 
+def load_beir(name:str, # a key of `BEIR_SETS`: 'quora', 'scifact' or 'nfcorpus'
+              split:str='test', # qrels split (a file qrels/<split>.tsv)
+              root:str|Path|None=None, # data directory (default: `data_dir()`)
+             )->BeirData:
+    "A full BEIR set: corpus, the split's judged queries and qrels; judged docs absent from the corpus and empty docs are reported."
+    if name not in BEIR_SETS: raise ValueError(f"unknown BEIR set {name!r}; choose one of {list(BEIR_SETS)}")
+    folder = BEIR_SETS[name]
+    qrels, all_queries, (corpus, empty) = _beir_qrels(split, root, folder), _beir_queries(root, folder), _beir_corpus(root, folder)
+    absent_q = sorted(q for q in qrels if q not in all_queries)
+    if absent_q: raise DataFormatError(f"{len(absent_q)} {split} qrels queries are missing from {folder}/queries.jsonl, e.g. {absent_q[:5]}")
+    missing = [(q, d) for q, ds in qrels.items() for d in ds if d not in corpus]
+    if missing: warnings.warn(f"BEIR {name} {split}: {len(missing)} judged documents are absent from the corpus "
+                              f"(kept in qrels, unretrievable): {missing[:6]}")
+    if empty: warnings.warn(f"BEIR {name}: {len(empty)} documents have an empty title and text and are left out: {empty[:6]}")
+    return BeirData(corpus, {q: all_queries[q] for q in qrels}, qrels, split, missing, name, empty)
+
 def load_beir_quora(split:str='test', # 'dev' or 'test' qrels
                     root:str|Path|None=None, # data directory (default: `data_dir()`)
                    )->BeirData:
-    "BEIR Quora: full corpus, the split's judged queries and qrels; judged docs absent from the corpus are reported."
+    "BEIR Quora (`load_beir('quora', split)`)."
     if split not in ('dev', 'test'): raise ValueError(f"split must be 'dev' or 'test', not {split!r}")
-    qrels, all_queries, corpus = _beir_qrels(split, root), _beir_queries(root), _beir_corpus(root)
-    absent_q = sorted(q for q in qrels if q not in all_queries)
-    if absent_q: raise DataFormatError(f"{len(absent_q)} {split} qrels queries are missing from queries.jsonl, e.g. {absent_q[:5]}")
-    missing = [(q, d) for q, ds in qrels.items() for d in ds if d not in corpus]
-    if missing: warnings.warn(f"BEIR Quora {split}: {len(missing)} judged documents are absent from the corpus "
-                              f"(kept in qrels, unretrievable): {missing[:6]}")
-    return BeirData(corpus, {q: all_queries[q] for q in qrels}, qrels, split, missing)
+    return load_beir('quora', split, root)
 
 # %% ../nbs/01_data.ipynb #a6e2cdd1
 def beir_quora_subset(n_queries:int=2000, # judged queries to sample

@@ -24,7 +24,7 @@ from .data import data_dir
 from .encoding import Encoder, SentenceEncoder, cached_encode, check_sentences, texts_hash
 from .student import HPDStudent, check_encoder
 from .loss import hpd_mse_loss, similarity_distill_loss
-from .trainer import TrainConfig, TrainResult, train
+from .trainer import START_WEIGHTS, TrainConfig, TrainResult, train
 from .evaluation import STS_SHORT, evaluate_sts, sts_dev_spearman
 
 # %% ../nbs/07_hpd.ipynb #28033937
@@ -253,10 +253,11 @@ class HPDRecipe:
     lr:float=2e-5 # peak AdamW learning rate
     warmup_steps:int=20 # linear warm-up steps
     eval_steps:int=50 # evaluate held-out MSE (and STS-B dev) every N steps
-    init:str='ridge' # projection init: 'ridge' | 'pca' | 'procrustes' | 'random'
+    init:str='procrustes' # projection init: 'ridge' | 'pca' | 'procrustes' | 'random'
     n_init:int=4000 # training sentences used to fit the initial projection
     loss:str='mse' # 'mse' (HPD's), 'similarity' (in-batch cosine-similarity matrices, rotation-invariant) or 'both' (their sum)
     max_seq_length:int=128 # student truncation length during training and encoding
+    freeze_layers:int=0 # freeze the student's embeddings and its lowest N layers (0: train all)
     seed:int=0 # seed of the held-out split, the PCA sample and training
 
     @classmethod
@@ -310,6 +311,7 @@ def train_student(student:str|os.PathLike|HPDStudent, # backbone name/directory,
     if r.init != 'random':
         n = min(r.n_init, len(train_sentences))
         student.init_projection(r.init, train_sentences[:n], train_targets[:n], show_progress=progress)
+    student.freeze_lower(r.freeze_layers)
     sts = sts_data_available() if track_sts is None else track_sts
     cfg = r.train_config(out_dir, len(train_sentences), progress, device, report_to, select_on_sts=sts)
     res = train(student, DistillationExamples(train_sentences, train_targets), hpd_collate(student), hpd_objective(r.loss), cfg,
@@ -435,7 +437,8 @@ def distill(teacher='all-mpnet-base-v2', # teacher: name, directory, hub id (onl
                    n_train=len(train_s), n_heldout=nh, n_blank=data.n_blank, sources=data.sources, data_fingerprint=data.fingerprint,
                    pca_explained_variance=float(pca.explained_variance_ratio.sum()), recipe=asdict(r),
                    curve=curve_summary(res.history), train_seconds=round(train_seconds, 1), device=str(st.device),
-                   checkpoint_kept=f'{Path(res.best_checkpoint).name} (best by the selection metric)' if res.best_checkpoint else
+                   checkpoint_kept='the untrained start (step 0): no later evaluation beat it' if res.best_checkpoint and Path(res.best_checkpoint).name == START_WEIGHTS else
+                                   f'{Path(res.best_checkpoint).name} (best by the selection metric)' if res.best_checkpoint else
                                    f'the last step ({res.global_step}); no later evaluation beat the first',
                    processes=state.num_processes, run_dir=res.run_dir)
     if state.is_main_process:

@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['BENCH_PRESETS', 'SHOW_COLS', 'BenchPreset', 'clean_corpus', 'clean_queries', 'qrels_report', 'ProjectedEncoder',
-           'time_end_to_end', 'ivf_lists', 'index_specs', 'bench_row', 'safe_name', 'write_trec_run', 'read_trec_run',
-           'write_qrels', 'bench_student', 'bench_data', 'run_retrieval_bench', 'run_sweep', 'load_results',
-           'plot_pareto', 'build_sharded_index', 'shard_bytes', 'save_shards']
+           'time_end_to_end', 'ivf_lists', 'index_specs', 'bench_row', 'bench_student', 'bench_data',
+           'run_retrieval_bench', 'run_sweep', 'load_results', 'plot_pareto', 'build_sharded_index', 'shard_bytes',
+           'save_shards']
 
 # %% ../nbs/13_retrieval_bench.ipynb #e1b17048
 import hashlib, json, math, os, sys, time, warnings
@@ -19,7 +19,7 @@ from .core import atomic_write_text
 from .data import BeirData, beir_quora_subset, load_beir_quora, sentence_pool
 from .evaluation import evaluate_sts
 from .retrieval import (VectorIndex, beir_metrics, build_index, bytes_per_vector, index_bytes, latency_summary,
-                        parse_index_spec, peak_rss_mb, run_from_search, search)
+                        parse_index_spec, peak_rss_mb, run_from_search, safe_name, search, write_qrels, write_trec_run, read_trec_run)
 from .encoding import SentenceEncoder, cached_encode, check_sentences
 from .student import HPDStudent
 from .hpd import distill, fit_pca_projection
@@ -160,38 +160,6 @@ def bench_row(model:str, # model name
                    qps_b64=b64['qps'], p50_ms_b64=b64['median_ms'], p95_ms_b64=b64['p95_ms'])
     row['peak_rss_mb'] = peak_rss_mb()
     return row, run
-
-# %% ../nbs/13_retrieval_bench.ipynb #dcc21b17
-def safe_name(s:str) -> str:
-    "A file-name-safe version of a model or index label."
-    return ''.join(c if c.isalnum() or c in '-_.' else '_' for c in s)
-
-def write_trec_run(run:dict, # {qid: {docid: score}}
-                   path, # output file
-                   tag:str='hpd_nb', # run tag (no spaces)
-                   k:int=100, # results kept per query
-                  ) -> Path:
-    "Write a run in TREC format, best first, atomically."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    lines = [f"{q} Q0 {d} {r} {s:.6f} {safe_name(tag)}" for q, ds in run.items()
-             for r, (d, s) in enumerate(sorted(ds.items(), key=lambda x: (-x[1], x[0]))[:k], 1)]
-    atomic_write_text(path, '\n'.join(lines) + '\n')
-    return path
-
-def read_trec_run(path) -> dict:
-    "Read a TREC run file back into {qid: {docid: score}}."
-    run = {}
-    for i, line in enumerate(Path(path).read_text().splitlines(), 1):
-        parts = line.split()
-        if len(parts) != 6: raise ValueError(f"{path}:{i}: expected 6 fields 'qid Q0 docid rank score tag', got {line!r}")
-        run.setdefault(parts[0], {})[parts[2]] = float(parts[4])
-    return run
-
-def write_qrels(qrels:dict, path) -> Path:
-    "Write qrels as BEIR's TSV (`query-id corpus-id score` header)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, 'query-id\tcorpus-id\tscore\n' + ''.join(f"{q}\t{d}\t{r}\n" for q, ds in qrels.items() for d, r in ds.items()))
-    return path
 
 # %% ../nbs/13_retrieval_bench.ipynb #feff059b
 def bench_student(dim:int, # output dimension d

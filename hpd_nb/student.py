@@ -157,6 +157,21 @@ def encode(self:HPDStudent,
                                batch_size, show_progress, desc='encode student')
     finally: self.train(was_training)
 
+# %% ../nbs/03_student.ipynb #c089781e
+@patch
+def freeze_lower(self:HPDStudent,
+                 n:int, # lowest backbone layers to freeze, together with the embeddings (0: train everything)
+                ) -> int: # parameters frozen
+    "Freeze the embeddings and the lowest `n` backbone layers; the rest and the projection stay trainable."
+    layers = _layer_list(self.backbone)
+    if not 0 <= n <= len(layers): raise ValueError(f"freeze_lower(n={n}): the backbone has {len(layers)} layers")
+    for p in self.parameters(): p.requires_grad_(True)
+    if n == 0: return 0
+    frozen = [self.backbone.embeddings, *layers[:n]]
+    for m in frozen:
+        for p in m.parameters(): p.requires_grad_(False)
+    return sum(p.numel() for m in frozen for p in m.parameters())
+
 # %% ../nbs/03_student.ipynb #b2173309
 def _json_dump(obj, path:Path): path.write_text(json.dumps(obj, indent=2) + '\n')
 

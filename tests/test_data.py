@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from hpd_nb.data import (CANONICAL_SOURCES, GLUE_TASKS, STS_TASKS, DataFormatError, DataNotFoundError, DownloadError,
-                         beir_quora_subset, data_dir, download_data, eval_sentences, load_beir_quora, load_glue,
+                         beir_quora_subset, data_dir, download_data, eval_sentences, load_beir, load_beir_quora, load_glue,
                          load_sts, normalize_sentence, qqp_split_sizes, sentence_pool)
 
 HAVE_DATA = (data_dir()/'senteval'/'STS').exists()
@@ -49,7 +49,7 @@ def test_qqp_split():
 def test_beir_quora():
     with pytest.warns(UserWarning, match='6 judged documents are absent'):
         te = load_beir_quora('test')
-    assert (len(te.corpus), len(te.queries), sum(map(len, te.qrels.values())), len(te.missing)) == (522636, 10000, 15675, 6)
+    assert (len(te.corpus), len(te.queries), sum(map(len, te.qrels.values())), len(te.missing), len(te.empty)) == (522635, 10000, 15675, 6, 1)
     corpus, queries, qrels = te
     assert set(queries) == set(qrels)
     with pytest.warns(UserWarning, match='4 judged documents'):
@@ -59,6 +59,26 @@ def test_beir_quora():
     assert (len(sub.queries), len(sub.corpus)) == (2000, 100_000)
     assert all(d in sub.corpus for q, ds in sub.qrels.items() for d in ds if (q, d) not in te.missing)
     assert beir_quora_subset(2000, 100_000, data=te).corpus.keys() == sub.corpus.keys()
+
+@needs_data
+@pytest.mark.parametrize('name,counts', [('scifact', (5183, 300, 339)), ('nfcorpus', (3633, 323, 12334))])
+def test_beir_full_corpus(name, counts):
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')  # neither set has absent judged documents or empty documents
+        b = load_beir(name)
+    assert (len(b.corpus), len(b.queries), sum(map(len, b.qrels.values()))) == counts
+    assert (b.missing, b.empty, b.name) == ([], [], name)
+
+def test_beir_bad_input(tmp_path):
+    write(tmp_path, 'beir-nfcorpus/corpus.jsonl', json.dumps({'_id': 'd1', 'title': '', 'text': ''}) + '\n' + json.dumps({'_id': 'd2', 'text': 'x'}) + '\n')
+    write(tmp_path, 'beir-nfcorpus/queries.jsonl', json.dumps({'_id': 'q1', 'text': 'y'}) + '\n')
+    write(tmp_path, 'beir-nfcorpus/qrels/test.tsv', 'query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\t2\nq1\td3\t1\n')
+    with pytest.warns(UserWarning, match='empty title and text'):
+        b = load_beir('nfcorpus', root=tmp_path)
+    assert (b.empty, len(b.missing)) == (['d1'], 2)   # the empty document is left out, so its judgement is unretrievable too
+    with pytest.raises(DataNotFoundError, match='beir-nfcorpus/qrels/dev.tsv'): load_beir('nfcorpus', 'dev', root=tmp_path)
+    write(tmp_path, 'beir-nfcorpus/qrels/train.tsv', 'query-id\tcorpus-id\tscore\nq9\td2\t1\n')
+    with pytest.raises(DataFormatError, match='missing from beir-nfcorpus/queries.jsonl'): load_beir('nfcorpus', 'train', root=tmp_path)
 
 @needs_data
 def test_sentence_pool_has_no_eval_sentences():
