@@ -47,7 +47,7 @@ class HPDPreset(HPDRecipe):
 
 PRESETS = {
     'quick': HPDPreset(name='quick', n_train=4_000, data='nli', teacher_precision='bf16'),
-    'cpu': HPDPreset(name='cpu', n_train=None, data='nli', epochs=3, eval_steps=100, warmup_steps=100, teacher_precision='bf16'),
+    'cpu': HPDPreset(name='cpu', n_train=None, data='nli', epochs=1, eval_steps=100, warmup_steps=100, teacher_precision='bf16'),
     'paper': HPDPreset(name='paper', n_train=None, **asdict(HPDRecipe.paper())),
 }
 
