@@ -23,7 +23,7 @@ from .core import atomic_write_text, resolve_model
 from .data import data_dir
 from .encoding import Encoder, SentenceEncoder, cached_encode, check_sentences, texts_hash
 from .student import HPDStudent, check_encoder
-from .loss import hpd_mse_loss, similarity_distill_loss
+from .loss import hpd_mse_loss, matryoshka_mse_loss, similarity_distill_loss
 from .trainer import START_WEIGHTS, TrainConfig, TrainResult, train
 from .evaluation import STS_SHORT, evaluate_sts, sts_dev_spearman
 
@@ -227,16 +227,17 @@ def hpd_collate(student:HPDStudent, # student whose tokenizer is used
         return batch
     return collate
 
-HPD_LOSSES = ('mse', 'similarity', 'both')
+HPD_LOSSES = ('mse', 'similarity', 'both', 'matryoshka')
 
-def hpd_objective(kind:str='mse', # 'mse' (HPD's), 'similarity' or 'both' (their sum)
+def hpd_objective(kind:str='mse', # 'mse' (HPD's), 'similarity', 'both' (their sum) or 'matryoshka' (MSE over widths d, d/2, d/4)
                  ):
-    "The training loss `(model, batch) -> scalar` of a recipe: HPD's MSE to the targets, the similarity loss, or both."
+    "The training loss `(model, batch) -> scalar` of a recipe: HPD's MSE to the targets, the similarity loss, both, or Matryoshka MSE."
     if kind not in HPD_LOSSES: raise ValueError(f"loss={kind!r}; choose one of {HPD_LOSSES}")
     def hpd_loss(model:HPDStudent, batch:dict) -> torch.Tensor:
         pred, t = model(**{k: v for k, v in batch.items() if k != 'targets'}), batch['targets']
         if kind == 'mse': return hpd_mse_loss(pred, t, check=False)
         if kind == 'similarity': return similarity_distill_loss(pred, t, check=False)
+        if kind == 'matryoshka': return matryoshka_mse_loss(pred, t, check=False)
         return hpd_mse_loss(pred, t, check=False) + similarity_distill_loss(pred, t, check=False)
     return hpd_loss
 
@@ -255,7 +256,7 @@ class HPDRecipe:
     eval_steps:int=50 # evaluate held-out MSE (and STS-B dev) every N steps
     init:str='procrustes' # projection init: 'ridge' | 'pca' | 'procrustes' | 'random'
     n_init:int=4000 # training sentences used to fit the initial projection
-    loss:str='mse' # 'mse' (HPD's), 'similarity' (in-batch cosine-similarity matrices, rotation-invariant) or 'both' (their sum)
+    loss:str='mse' # 'mse' (HPD's), 'similarity' (in-batch cosine-similarity matrices, rotation-invariant), 'both' (their sum) or 'matryoshka' (MSE summed over widths d, d/2, d/4)
     max_seq_length:int=128 # student truncation length during training and encoding
     freeze_layers:int=0 # freeze the student's embeddings and its lowest N layers (0: train all)
     seed:int=0 # seed of the held-out split, the PCA sample and training

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['MTEB_NDCG10', 'parse_index_spec', 'VectorIndex', 'build_index', 'search', 'index_bytes', 'bytes_per_vector',
            'time_search', 'latency_summary', 'peak_rss_mb', 'embed_texts', 'run_from_search', 'beir_metrics',
-           'safe_name', 'write_trec_run', 'read_trec_run', 'write_qrels', 'retrieve', 'evaluate_beir', 'validate_beir']
+           'safe_name', 'write_trec_run', 'read_trec_run', 'write_qrels', 'retrieve', 'evaluate_beir', 'validate_beir',
+           'bm25_top', 'hard_subset']
 
 # %% ../nbs/08_retrieval.ipynb #beeefd5f
 import re, resource, sys, time, warnings
@@ -356,3 +357,37 @@ def validate_beir(rows:list[dict], # results of `evaluate_beir` for the referenc
         out.append(dict(model=r['model'], set=r['set'], ours=r['nDCG@10'], mteb=ref, diff=r['nDCG@10'] - ref,
                         within=abs(r['nDCG@10'] - ref) <= tol))
     return pd.DataFrame(out)
+
+# %% ../nbs/08_retrieval.ipynb #135c4aee
+def bm25_top(corpus:Mapping[str, str], # docid -> text
+             queries:Sequence[str], # query texts
+             k:int=20, # documents per query
+             progress:bool=False, # bm25s progress bars
+            ) -> list[list]:
+    "The `k` document ids BM25 (bm25s, English stop words) ranks highest for each query."
+    try: import bm25s
+    except ImportError as e: raise ImportError("hard distractors need bm25s: pip install bm25s") from e
+    ids = list(corpus)
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize([corpus[d] for d in ids], stopwords='en', show_progress=progress), show_progress=progress)
+    docs, _ = retriever.retrieve(bm25s.tokenize(list(queries), stopwords='en', show_progress=progress), k=min(k, len(ids)),
+                                 show_progress=progress, n_threads=1)
+    return [[ids[j] for j in row] for row in np.asarray(docs)]
+
+def hard_subset(full:'BeirData', # a whole BEIR split (`load_beir`)
+                n_queries:int=500, # judged queries to sample
+                per_query:int=20, # BM25 neighbours kept per sampled query
+                seed:int=0, # sampling seed
+                progress:bool=False, # bm25s progress bars
+               ) -> 'BeirData':
+    "A seeded sub-benchmark: `n_queries` judged queries, their relevant documents and each one's top BM25 documents from the whole corpus."
+    import random
+    from hpd_nb.data import BeirData
+    judged = sorted((q for q in full.qrels if q in full.queries), key=lambda q: (len(q), q))
+    if not 1 <= n_queries <= len(judged): raise ValueError(f"n_queries={n_queries}: the split has {len(judged)} judged queries")
+    qs = sorted(random.Random(seed).sample(judged, n_queries), key=lambda q: (len(q), q))
+    keep = {d for q in qs for d in full.qrels[q] if d in full.corpus}
+    for top in bm25_top(full.corpus, [full.queries[q] for q in qs], per_query, progress): keep.update(top)
+    return BeirData({d: t for d, t in full.corpus.items() if d in keep}, {q: full.queries[q] for q in qs},
+                    {q: dict(full.qrels[q]) for q in qs}, full.split, [(q, d) for q, d in full.missing if q in set(qs)],
+                    f'{full.name}-hard', list(full.empty))

@@ -49,6 +49,9 @@ def study_variants(base:HPDPreset=STUDY_BASE, # the recipe every variant starts 
     v['data=nli,loss=similarity,n=20k'] = StudyVariant(replace(nli_sim, n_train=20_000, eval_steps=50), 'size')
     v['L3,data=nli'] = StudyVariant(replace(base, data='nli'), 'small', small=True)
     v['L3,data=nli,n=20k'] = StudyVariant(replace(base, data='nli', n_train=20_000, eval_steps=50), 'small', small=True)
+    # third stage: the largest size lever, 60k sentences from the mix pool (the NLI-style group holds only 26.7k)
+    v['n=60k'] = StudyVariant(replace(base, n_train=60_000, eval_steps=100), 'size')
+    v['L3,n=60k'] = StudyVariant(replace(base, n_train=60_000, eval_steps=100), 'small', small=True)
     return {k: replace(s, preset=replace(s.preset, name=k)) for k, s in v.items()}
 
 # %% ../nbs/16_study.ipynb #5b1729ce
