@@ -30,7 +30,7 @@ def test_cli_distill_end_to_end(tmp_path, sentences):
     assert (metrics['n_train'], metrics['n_heldout'], metrics['n_blank'], metrics['dim']) == (360, 40, 1, 128)
 
 def test_cli_help_and_aliases():
-    for cmd in (['hpd_nb', '--help'], ['hpd_nb', 'distill', '--help'], ['hpd_nb_reproduce', '--help'], ['hpd_nb_retrieval', '--help'],
+    for cmd in (['hpd_nb', '--help'], ['hpd_nb', 'distill', '--help'], ['hpd_nb_reproduce', '--help'], ['hpd_nb', 'compress', '--help'],
                 ['hpd_nb_dse', '--help'], ['hpd_nb', 'eval-sts', '--help']):
         r = subprocess.run([str(BIN/cmd[0])] + cmd[1:], capture_output=True, text=True, env=ENV, timeout=120)
         assert r.returncode == 0 and ('usage' in r.stdout), (cmd, r.stderr[-500:])
