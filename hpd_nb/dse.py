@@ -29,8 +29,9 @@ __all__ = ['TASKS', 'SIAMESE_KEYS', 'TaskSpec', 'task_spec', 'check_pairs', 'loa
            'predict_cross_encoder', 'model_fingerprint', 'texts_hash', 'save_teacher_logits', 'load_teacher_logits',
            'teacher_cache_path', 'cached_teacher_logits', 'pair_features', 'SiameseDSE', 'embed_texts',
            'score_pairs_from_embeddings', 'dse_loss', 'logits_to_predictions', 'glue_metrics', 'task_score',
-           'best_threshold', 'zero_shot_baseline', 'cross_encoder_loss', 'student_loss', 'evaluate_cross_encoder',
-           'evaluate_student', 'init_regression_bias', 'fit_cross_encoder', 'fit_dse', 'time_one_vs_n']
+           'with_score', 'best_threshold', 'zero_shot_baseline', 'cross_encoder_loss', 'student_loss',
+           'evaluate_cross_encoder', 'evaluate_student', 'init_regression_bias', 'fit_cross_encoder', 'fit_dse',
+           'time_one_vs_n']
 
 # %% ../nbs/09_dse.ipynb #68687d04
 @dataclass(frozen=True)
@@ -395,6 +396,11 @@ def task_score(metrics:dict # output of `glue_metrics`
     "GLUE's one number per task: the mean of its metrics."
     return float(np.mean(list(metrics.values())))
 
+def with_score(metrics:dict # GLUE metrics of one model
+              )->dict:
+    "The metrics plus `score`, their `task_score` (what a best-checkpoint choice compares)."
+    return metrics | dict(score=task_score(metrics))
+
 # %% ../nbs/09_dse.ipynb #773dba75
 def best_threshold(scores, # (n,) similarity scores
                    labels, # (n,) 0/1 labels
@@ -496,7 +502,7 @@ def fit_cross_encoder(model, tokenizer, # cross-encoder (from `load_cross_encode
     "Fine-tune the teacher on the task's labels with `hpd_nb.trainer.train`; returns its `TrainResult`."
     ds = PairDataset(*train_pairs, task=task)
     init_regression_bias(model, task, train_pairs[2])
-    eval_fn = None if dev is None else (lambda m: evaluate_cross_encoder(m, tokenizer, task, dev, max_length=max_length)[0])
+    eval_fn = None if dev is None else (lambda m: with_score(evaluate_cross_encoder(m, tokenizer, task, dev, max_length=max_length)[0]))
     return train(model, ds, cross_encoder_collate(tokenizer, task, max_length), cross_encoder_loss(task), config,
                  eval_fn=eval_fn, **kw)
 
@@ -514,11 +520,28 @@ def fit_dse(student:SiameseDSE, tokenizer, # siamese student and its tokenizer
     if alpha > 0 and teacher_logits is None: raise ValueError("alpha > 0 needs teacher_logits")
     ds = PairDataset(*train_pairs, task=task, teacher_logits=teacher_logits)
     init_regression_bias(student, task, train_pairs[2])
-    eval_fn = None if dev is None else (lambda m: evaluate_student(m, tokenizer, task, dev, max_length=max_length)[0])
+    eval_fn = None if dev is None else (lambda m: with_score(evaluate_student(m, tokenizer, task, dev, max_length=max_length)[0]))
     return train(student, ds, siamese_collate(tokenizer, task, max_length), student_loss(task, alpha), config,
                  eval_fn=eval_fn, **kw)
 
 # %% ../nbs/09_dse.ipynb #7a9724e9
+def _clock(f, # the call to time
+           reps:int, # how many times
+           devices=(), # torch devices to synchronise around each call (CUDA only)
+          )->list:
+    "Wall seconds of each of `reps` calls of `f`."
+    def sync():
+        for d in devices:
+            if d.type == 'cuda': torch.cuda.synchronize(d)
+    ts = []
+    for _ in range(reps):
+        sync(); t0 = time.perf_counter(); f(); sync(); ts.append(time.perf_counter() - t0)
+    return ts
+
+def _spread(name:str, ts:list)->dict:
+    "Median as `<name>_s`, with the fastest and slowest run."
+    return {f'{name}_s': float(np.median(ts)), f'{name}_s_min': float(min(ts)), f'{name}_s_max': float(max(ts))}
+
 @torch.no_grad()
 def time_one_vs_n(query:str, # the new sentence
                   candidates:list, # N known sentences
@@ -527,28 +550,22 @@ def time_one_vs_n(query:str, # the new sentence
                   candidate_embeddings:torch.Tensor=None, # cached (N, d) student embeddings; computed untimed if None
                   batch_size:int=64, # batch size for cross-encoder passes
                   max_length:int=128, # truncation length
-                  repeats:int=1, # take the fastest of this many runs (DSE and dot product)
+                  repeats:int=1, # timed runs of every method (median reported, with min and max)
                   max_cross_pairs:int=None, # time the cross-encoder on at most this many pairs and extrapolate linearly
                  )->dict:
     "Seconds to score one query against N candidates: cross-encoder vs DSE head on cached vectors vs dot product."
     if candidate_embeddings is None: candidate_embeddings = embed_texts(student, student_tokenizer, candidates, max_length=max_length)
     if len(candidate_embeddings) != len(candidates): raise ValueError(f"{len(candidates)} candidates but {len(candidate_embeddings)} cached embeddings")
     if max_cross_pairs is not None and max_cross_pairs < 1: raise ValueError(f"max_cross_pairs={max_cross_pairs} must be >= 1")
+    if repeats < 1: raise ValueError(f"repeats={repeats} must be >= 1")
     dev, n = next(student.parameters()).device, len(candidates)
+    devices = {dev, next(cross_encoder.parameters()).device}
     C = torch.as_tensor(candidate_embeddings, dtype=torch.float32).to(dev)  # the cache lives on the student's device (untimed)
-    def sync():
-        for d in {dev, next(cross_encoder.parameters()).device}:
-            if d.type == 'cuda': torch.cuda.synchronize(d)
-    def clock(f, reps):
-        best = float('inf')
-        for _ in range(reps):
-            sync(); t0 = time.perf_counter(); f(); sync(); best = min(best, time.perf_counter() - t0)
-        return best
     def query_vec(): return embed_texts(student, student_tokenizer, [query], max_length=max_length)[0].to(dev)
     m = n if max_cross_pairs is None else min(n, max_cross_pairs)
-    ce = clock(lambda: predict_cross_encoder(cross_encoder, cross_tokenizer, [query]*m, candidates[:m],
-                                             batch_size=batch_size, max_length=max_length), 1 if m < n else repeats) * n/m
-    dse = clock(lambda: score_pairs_from_embeddings(student, query_vec(), C), repeats)
-    dot = clock(lambda: C @ query_vec(), repeats)
-    return dict(n=n, cross_encoder_s=ce, dse_s=dse, dot_s=dot, cross_encoder_timed_pairs=m, cross_encoder_extrapolated=m < n,
+    ce = [t*n/m for t in _clock(lambda: predict_cross_encoder(cross_encoder, cross_tokenizer, [query]*m, candidates[:m],
+                                                              batch_size=batch_size, max_length=max_length), repeats, devices)]
+    dse, dot = _clock(lambda: score_pairs_from_embeddings(student, query_vec(), C), repeats, devices), _clock(lambda: C @ query_vec(), repeats, devices)
+    return dict(n=n, **_spread('cross_encoder', ce), **_spread('dse', dse), **_spread('dot', dot), repeats=repeats,
+                cross_encoder_timed_pairs=m, cross_encoder_extrapolated=m < n,
                 cached='candidate student embeddings (DSE and dot); nothing for the cross-encoder')

@@ -29,10 +29,11 @@ from .core import atomic_write_text
 # %% ../nbs/05_trainer.ipynb #bf1cd63c
 def _amp_flags(bf16:bool|None, # requested bfloat16 autocast; None: automatic
                fp16:bool, # requested float16 autocast
+               cpu:bool=False, # training runs on the CPU
               ) -> tuple[bool, bool]:
-    "Resolve mixed precision: bf16 automatically when CUDA supports it; never on CPU."
-    cuda = torch.cuda.is_available()
-    if (bf16 or fp16) and not cuda: raise ValueError(f"bf16={bf16}, fp16={fp16}: mixed precision is only used on CUDA; this machine has none")
+    "Resolve mixed precision: bf16 automatically when CUDA supports it; on the CPU only bf16, and only when asked for."
+    cuda = torch.cuda.is_available() and not cpu
+    if fp16 and not cuda: raise ValueError("fp16=True: float16 autocast is only used on CUDA; on the CPU ask for bf16=True")
     if bf16 and fp16: raise ValueError("choose one of bf16 and fp16")
     if bf16 is None: bf16 = (not fp16) and cuda and torch.cuda.is_bf16_supported()
     return bool(bf16), bool(fp16)
@@ -64,7 +65,7 @@ class TrainConfig:
     seed:int=42 # seed of shuffling, dropout and anything else drawn during training
     group_by_length:bool=False # batch examples of similar length together (less padding)
     num_workers:int=0 # DataLoader worker processes
-    bf16:bool|None=None # bfloat16 autocast; None: on iff CUDA supports it (never on CPU)
+    bf16:bool|None=None # bfloat16 autocast; None: on iff CUDA supports it (on the CPU: off unless True)
     fp16:bool=False # float16 autocast with loss scaling (CUDA only)
     progress:bool=True # tqdm progress bars
     report_to:str|list='none' # experiment trackers for HF logging, e.g. 'tensorboard' (when installed) or 'none'
@@ -83,8 +84,8 @@ class TrainConfig:
     def training_args(self, output_dir:str|Path|None=None, # where checkpoints go (None: `self.output_dir`)
                      ) -> TrainingArguments:
         "The HF `TrainingArguments` for this configuration."
-        bf16, fp16 = _amp_flags(self.bf16, self.fp16) if self.device != 'cpu' else (False, False)
         cpu = self.device == 'cpu' or not torch.cuda.is_available()
+        bf16, fp16 = _amp_flags(self.bf16, self.fp16, cpu)
         evaluate = bool(self.eval_steps)
         gib = self.greater_is_better
         if self.metric_for_best is not None and gib is None: gib = not self.metric_for_best.endswith('loss')

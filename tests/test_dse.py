@@ -141,10 +141,21 @@ def test_ratio_guard():
     for bad in (0.0, -0.06, float('nan')):
         with pytest.raises(ValueError, match='not positive'): score_ratio('STS-B', bad, 0.2)
     m = lambda a, b: dict(pearson=a, spearman=b)
-    res = dict(tasks={'STS-B': dict(teacher=m(-0.05, -0.06), dse=m(0.2, 0.2), alpha0=m(0.1, 0.1), zero_shot=m(0.8, 0.8))})
+    res = dict(config=dict(alpha=0.5, seeds=[0]), tasks={'STS-B': {'teacher': m(-0.05, -0.06), 'a0.5-s0': m(0.2, 0.2), 'a0-s0': m(0.1, 0.1), 'zero_shot': m(0.8, 0.8)}})
     tt = task_table(res)
     assert np.isnan(tt.loc['STS-B', 'dse/teacher']) and np.isnan(tt.loc['mean', 'dse/teacher'])
-    assert 'teacher did not learn' in tt.loc['STS-B', 'note']
+    assert 'teacher did not learn' in tt.loc['STS-B', 'note'] and 'teacher too weak' in tt.loc['STS-B', 'note']
+
+def test_cross_fit_logits_never_use_a_teacher_on_its_own_pairs():
+    "Each cross-fitted logit comes from the one teacher that did not train on the pair; in-sample from the others."
+    from hpd_nb.dse_bench import cross_fit_logits, split_training
+    sel, fit, fold = split_training(50, 3, 0.2, 100, seed=1)
+    assert len(sel) == 10 and sorted(np.bincount(fold)) == [13, 13, 14]
+    Z = [np.full((len(fit), 2), float(f)) for f in range(3)]  # teacher f outputs f everywhere
+    cross, ins = cross_fit_logits(Z, fold)
+    assert (cross[:, 0] == fold).all()
+    assert np.allclose(ins[:, 0], (3 - fold)/2)  # mean of the two other teachers' ids
+    with pytest.raises(ValueError, match='fold teachers'): cross_fit_logits(Z[:1], fold)
 
 def test_single_class_flag():
     from hpd_nb.dse_bench import single_class
@@ -172,9 +183,10 @@ def test_run_bench_presets_and_resume(tmp_path, monkeypatch):
     calls = []
     def fake_task(task, preset, out, keep_models=False, device=None, progress=False, resume=True):
         calls.append((preset, task, str(device), resume, progress))
-        for m in db.MODELS: db.write_predictions(out/'preds'/f'{task}__{m}.tsv', [0], [1], [len(preset)])  # differ by preset
+        names = db.model_names(db.PRESETS[preset])
+        for m in names: db.write_predictions(out/'preds'/f'{task}__{m}.tsv', [0], [1], [len(preset)])  # differ by preset
         m = dict(pearson=0.5, spearman=0.5) if task == 'STS-B' else dict(accuracy=0.5, f1=0.5)
-        r = dict(metrics={k: m for k in db.MODELS}, n_train=16, n_dev=12, seconds={}, single_class=[])
+        r = dict(metrics={k: m for k in names}, n_train=16, n_dev=12, seconds={}, single_class=[])
         if keep_models: r.update(teacher=None, student=None, train=dict(s1=['a'], s2=['b']), dev=dict(s1=['q']))
         return r
     monkeypatch.setattr(db, 'run_task', fake_task)
@@ -208,13 +220,18 @@ def test_run_task_models_follow_device(tmp_path, monkeypatch):
     spy('evaluate_cross_encoder', db.evaluate_cross_encoder, lambda m, *a, **k: {dev_of(m)})
     spy('evaluate_student', db.evaluate_student, lambda m, *a, **k: {dev_of(m)})
     spy('zero_shot_baseline', db.zero_shot_baseline, lambda m, *a, **k: {dev_of(m)})
+    spy('cached_teacher_logits', db.cached_teacher_logits, lambda m, *a, **k: {dev_of(m)})
     spy('time_one_vs_n', db.time_one_vs_n, lambda q, c, ce, ce_tok, stu, s_tok, candidate_embeddings=None, **k:
         {dev_of(ce), dev_of(stu), candidate_embeddings.device.type})
     (tmp_path/'work'/'tiny'/'MRPC').mkdir(parents=True); (tmp_path/'work'/'tiny'/'MRPC'/'stale').write_text('x')
     r = db.run_task('MRPC', 'tiny', tmp_path, keep_models=True, device=device, resume=False)
     assert not (tmp_path/'work'/'tiny'/'MRPC'/'stale').exists()  # resume=False starts the task fresh
-    assert (tmp_path/'work'/'tiny'/'MRPC'/'cache').is_dir() and not list((tmp_path/'work').glob('**/checkpoint-*'))
+    assert (tmp_path/'work'/'tiny'/'MRPC'/'cache').is_dir()
+    assert list((tmp_path/'work').glob('**/checkpoint-*'))  # the kept models' checkpoints stay until run_bench's speed benchmark is done
+    db.drop_checkpoints(tmp_path/'work'/'tiny'/'MRPC'); assert not list((tmp_path/'work').glob('**/checkpoint-*'))
+    assert set(r['metrics']) == {'teacher', 'teacher_f0', 'teacher_f1', *db.model_names(db.PRESETS['tiny'])}
+    assert r['n_selection'] + r['n_train'] == r['n_drawn'] == 16 and set(r['logit_fit']) == {'cross_fit', 'in_sample'}
     assert dev_of(r['teacher'][0]) == dev_of(r['student'][0]) == device.type
     db.speed_benchmark('a man plays guitar', S1 + S2, r['teacher'], r['student'], ns=(10,), max_cross_pairs=5, max_length=32, repeats=1, device=device)
-    assert set(seen) == {'evaluate_cross_encoder', 'evaluate_student', 'zero_shot_baseline', 'time_one_vs_n'}
+    assert set(seen) == {'evaluate_cross_encoder', 'evaluate_student', 'zero_shot_baseline', 'cached_teacher_logits', 'time_one_vs_n'}
     assert all(v == {device.type} for v in seen.values()), seen
