@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 import hpd_nb
-from .core import atomic_write_text
+from .core import atomic_write_text, keyed_json
 from .encoding import SentenceEncoder, cached_encode, dir_fingerprint
 from .evaluation import encode_unique, time_encoders
 from .hpd import distill, teacher_targets
@@ -275,17 +275,10 @@ def retrieval_sets(p:CompressionPreset, # the settings
 
 # %% ../nbs/13_compression.ipynb #06071332
 def _transfer_cell(view, emb_fn, p, out, enc_identity):
-    path = Path(out)/'transfer'/f"{safe_name(view.label)}.json"
-    key = dict(view=asdict(view), encoder=enc_identity, kfold=p.kfold, tasks=list(p.transfer_tasks))
-    if path.exists():
-        rec = json.loads(path.read_text())
-        if rec.get('key') == json.loads(json.dumps(key)): return rec['scores']
-    scores = {}
-    for t in p.transfer_tasks:
-        task = load_transfer(t)
-        scores[t] = transfer_scores(task, emb_fn(task.sentences), p.kfold)['acc']
-    atomic_write_text(path, json.dumps(dict(key=key, scores=scores), indent=1))
-    return scores
+    def probe(t): task = load_transfer(t); return transfer_scores(task, emb_fn(task.sentences), p.kfold)['acc']
+    return keyed_json(Path(out)/'transfer'/f"{safe_name(view.label)}.json",
+                      dict(view=asdict(view), encoder=enc_identity, kfold=p.kfold, tasks=list(p.transfer_tasks)),
+                      lambda: {t: probe(t) for t in p.transfer_tasks})
 
 def wants_transfer(view:View, p:CompressionPreset) -> bool:
     "Float rows of the transfer sizes, and the full teacher and student."

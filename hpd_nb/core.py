@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['MANIFEST', 'KNOWN_MODELS', 'cache_dir', 'hub_offline', 'sha256_file', 'write_manifest', 'verify_manifest',
            'PyPIModelDir', 'PyPIZipPieces', 'known_model', 'installed_file', 'wheel_dirs', 'find_wheel',
-           'atomic_write_bytes', 'atomic_write_text', 'assemble_atomically', 'ModelNotFoundError', 'resolve_model']
+           'atomic_write_bytes', 'atomic_write_text', 'keyed_json', 'assemble_atomically', 'ModelNotFoundError',
+           'resolve_model']
 
 # %% ../nbs/00_core.ipynb #38cbc3f2
 import base64, hashlib, json, os, shutil, subprocess, sys, tempfile, time, warnings, zipfile
@@ -174,6 +175,21 @@ def atomic_write_text(path, # destination file (its folder is created)
                      ) -> Path:
     "Write `text` to `path` atomically (see `atomic_write_bytes`)."
     return atomic_write_bytes(path, [text.encode('utf-8')])
+
+# %% ../nbs/00_core.ipynb #1881d15a
+def keyed_json(path, # the cache file, `{"key": ..., "value": ...}`
+               key:dict, # everything that produced the value (JSON-able)
+               make, # callable() -> JSON-able value, run when the file is missing, unreadable or keyed differently
+              ):
+    "`make()`'s value, stored atomically at `path` with `key` and reused while the stored key equals `key`."
+    path, key = Path(path), json.loads(json.dumps(key))
+    if path.is_file():
+        try: rec = json.loads(path.read_text())
+        except ValueError: rec = {}
+        if isinstance(rec, dict) and rec.get('key') == key and 'value' in rec: return rec['value']
+    value = make()
+    atomic_write_text(path, json.dumps(dict(key=key, value=value), indent=1))
+    return value
 
 # %% ../nbs/00_core.ipynb #e0ac0968
 def assemble_atomically(dest:Path, # final model directory

@@ -13,7 +13,7 @@ import torch
 import hpd_nb
 from tqdm.auto import tqdm
 from transformers.utils import logging as hf_logging
-from .core import atomic_write_text, resolve_model, sha256_file
+from .core import atomic_write_text, keyed_json, resolve_model, sha256_file
 from .data import load_glue
 from .encoding import default_device
 from .evaluation import evaluate_sts
@@ -290,10 +290,7 @@ def sentence_scores(model:SiameseDSE, tok, # a siamese model and its tokenizer (
 def cached_sentence_scores(model:SiameseDSE, tok, p:DSEPreset, path:Path, device=None, progress:bool=False)->dict:
     "`sentence_scores`, stored at `path` and reused while the model's weights and the settings are unchanged."
     key = dict(model=model_fingerprint(model), max_length=p.max_length, tasks=list(p.transfer_tasks), kfold=p.kfold, bf16=p.bf16)
-    if path.is_file() and (rec := json.loads(path.read_text())).get('key') == key: return rec['scores']
-    scores = sentence_scores(model, tok, p, device, progress)
-    atomic_write_text(path, json.dumps(dict(key=key, scores=scores), indent=1))
-    return scores
+    return keyed_json(path, key, lambda: sentence_scores(model, tok, p, device, progress))
 
 def student_stage(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # task, preset, `task_data`, teacher_stage's logits, work folder
                   device=None, progress:bool=False, resume:bool=True,

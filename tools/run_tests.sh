@@ -7,6 +7,11 @@ BIN=${BIN:-.venv/bin}
 export HPD_NB_DATA=${HPD_NB_DATA:-$(cd .. && pwd)/shared/data}
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 log=$(mktemp -d)
+# Everything the tests write to the temp dir (model folders, trainer runs, pytest's tmp_path) goes under one folder
+# removed at exit: nbdev_test's worker processes end without running TemporaryDirectory finalizers.
+scratch=$(mktemp -d -t hpd_nb_tests.XXXXXX)
+trap 'rm -rf "$scratch" "$log"' EXIT
+export TMPDIR="$scratch"
 
 echo "== nbdev_test (cells flagged in settings.ini tst_flags — notest slow cuda — are skipped)"
 start=$(date +%s)
