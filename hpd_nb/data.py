@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['logger', 'ENV_VAR', 'CANONICAL_SOURCES', 'STS_TASKS', 'STS_SPLITS', 'GLUE_TASKS', 'RTE_LABELS', 'QQP_DEV_FRACTION',
-           'BEIR_SETS', 'POOL_SOURCES', 'DataNotFoundError', 'DataFormatError', 'data_dir', 'data_file',
-           'DownloadError', 'download_data', 'load_sts', 'qqp_split_sizes', 'load_glue', 'BeirData', 'load_beir',
-           'load_beir_quora', 'beir_quora_subset', 'normalize_sentence', 'eval_sentences', 'sentence_pool',
-           'sentence_pool_stats']
+           'BEIR_SETS', 'DOC_UNITS', 'POOL_SOURCES', 'DataNotFoundError', 'DataFormatError', 'data_dir', 'data_file',
+           'DownloadError', 'download_data', 'load_sts', 'qqp_split_sizes', 'load_glue', 'BeirData', 'read_corpus',
+           'load_beir', 'load_beir_quora', 'beir_quora_subset', 'split_sentences', 'split_documents',
+           'normalize_sentence', 'eval_sentences', 'sentence_pool', 'sentence_pool_stats']
 
 # %% ../nbs/01_data.ipynb #1cafa06e
 import csv, functools, gzip, hashlib, json, logging, math, os, random, re, shutil, tarfile, tempfile, time, warnings, zipfile
@@ -401,19 +401,37 @@ class BeirData:
 
 BEIR_SETS = {'quora': 'beir-quora', 'scifact': 'beir-scifact', 'nfcorpus': 'beir-nfcorpus'} # name -> folder in the data dir
 
+def _corpus_line(line:str) -> tuple[str, str]:
+    "(id, MTEB's 'title text') of one BEIR corpus line; raises ValueError/KeyError/TypeError when malformed."
+    d = json.loads(line)
+    if not isinstance(d, dict): raise TypeError(f'a JSON {type(d).__name__}, not an object')
+    if not isinstance(d['text'], str) or not isinstance(d.get('title') or '', str): raise TypeError('title/text are not strings')
+    return str(d['_id']), ((d.get('title') or '') + ' ' + d['text']).strip()
+
+def read_corpus(path:str|Path, # a BEIR-style corpus.jsonl or corpus.jsonl.gz: one {"_id", "title", "text"} object a line
+               )->tuple[dict, list]:
+    "(docid -> 'title text' as MTEB encodes it, [(line, docid) of empty documents]); every malformed line is counted and named."
+    p, corpus, empty, bad = Path(path), {}, [], []
+    if not p.is_file(): raise DataNotFoundError(f"corpus file {p} does not exist")
+    with (gzip.open(p, 'rt', encoding='utf-8') if p.suffix == '.gz' else open(p, encoding='utf-8')) as f:
+        for i, line in enumerate(f, 1):
+            if not line.strip(): continue
+            try: did, text = _corpus_line(line)
+            except (ValueError, KeyError, TypeError) as e: bad.append((i, e, line)); continue
+            if text: corpus[did] = text
+            else: empty.append((i, did))
+    if bad:
+        i, e, line = bad[0]
+        raise DataFormatError(f"{p}:{i}: bad corpus line ({type(e).__name__}: {e}): {line[:80]!r}; {len(bad)} malformed line(s) in all, "
+                              f"at lines {[b[0] for b in bad[:10]]}{' ...' if len(bad) > 10 else ''}")
+    if not corpus: raise DataFormatError(f"{p} has no non-empty documents ({len(empty)} empty)")
+    return corpus, empty
+
 def _beir_corpus(root=None, folder:str='beir-quora')->tuple[dict, list]:
     "(docid -> 'title text', ids of documents whose title and text are both empty)."
     base = data_dir(root)/folder
-    p = base/'corpus.jsonl.gz' if (base/'corpus.jsonl.gz').exists() else data_file(f'{folder}/corpus.jsonl', root)
-    corpus, empty = {}, []
-    with (gzip.open(p, 'rt', encoding='utf-8') if p.suffix == '.gz' else open(p, encoding='utf-8')) as f:
-        for i, line in enumerate(f, 1):
-            try: d = json.loads(line); text = ((d.get('title') or '') + ' ' + d['text']).strip(); did = str(d['_id'])
-            except (ValueError, KeyError, TypeError) as e: raise DataFormatError(f"{p}:{i}: bad corpus line ({e}): {line[:80]!r}")
-            if text: corpus[did] = text
-            else: empty.append(did)
-    if not corpus: raise DataFormatError(f"{p} has no non-empty documents")
-    return corpus, empty
+    corpus, empty = read_corpus(base/'corpus.jsonl.gz' if (base/'corpus.jsonl.gz').exists() else data_file(f'{folder}/corpus.jsonl', root))
+    return corpus, [d for _, d in empty]
 
 def _beir_queries(root=None, folder:str='beir-quora')->dict:
     p, out = data_file(f'{folder}/queries.jsonl', root), {}
@@ -482,6 +500,34 @@ def beir_quora_subset(n_queries:int=2000, # judged queries to sample
     qrels = {q: dict(full.qrels[q]) for q in qs}
     missing = [(q, d) for q, d in full.missing if q in qrels]
     return BeirData(corpus, {q: full.queries[q] for q in qs}, qrels, full.split, missing)
+
+# %% ../nbs/01_data.ipynb #7c9f2407
+DOC_UNITS = ('document', 'passages', 'sentences')
+_SENT_END = re.compile(r'(?<=[.!?])\s+(?=["“(\[]?[A-Z0-9])')
+
+def split_sentences(text:str) -> list[str]:
+    "Sentences of a text: a cut after . ! ? followed by space and an upper-case letter or digit."
+    return [s.strip() for s in _SENT_END.split(text) if s.strip()]
+
+def split_documents(texts:list, # documents
+                    unit:str='document', # 'document' (whole), 'sentences', or 'passages' (consecutive sentences up to `passage_words`)
+                    passage_words:int=128, # word budget of a passage (a longer sentence stays whole)
+                   )->list[str]:
+    "Training texts cut from `texts` in order; duplicates kept (the teacher's cache encodes each distinct text once)."
+    if unit not in DOC_UNITS: raise ValueError(f"unit={unit!r}; choose one of {DOC_UNITS}")
+    if passage_words < 1: raise ValueError(f"passage_words={passage_words} must be at least 1")
+    if unit == 'document': return [t for t in texts if t.strip()]
+    out = []
+    for t in texts:
+        sents = split_sentences(t)
+        if unit == 'sentences': out += sents; continue
+        cur, n = [], 0
+        for s in sents:
+            w = len(s.split())
+            if cur and n + w > passage_words: out.append(' '.join(cur)); cur, n = [], 0
+            cur.append(s); n += w
+        if cur: out.append(' '.join(cur))
+    return out
 
 # %% ../nbs/01_data.ipynb #9d9e5d2c
 def normalize_sentence(s:str # a sentence

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PRECISIONS', 'read_st_config', 'pool_tokens', 'check_sentences', 'length_sorted_batches', 'batched_encode',
            'default_device', 'token_lengths', 'check_precision', 'load_dense_modules', 'SentenceEncoder', 'Encoder',
-           'dir_fingerprint', 'texts_hash', 'embedding_cache_path', 'cached_encode']
+           'dir_fingerprint', 'texts_hash', 'embedding_cache_path', 'cached_encode', 'sharded_cached_encode']
 
 # %% ../nbs/02_encoding.ipynb #5d8c34d0
 import hashlib, importlib, io, json, os, warnings
@@ -248,10 +248,22 @@ def embedding_cache_path(encoder:Encoder, # any `Encoder` (e.g. a `SentenceEncod
                          sentences:Sequence[str], # texts to encode
                          cache_dir:str|os.PathLike|None=None, # cache directory; None: `hpd_nb.core.cache_dir('embeddings')`
                         ) -> Path:
-    "Cache file for `encoder`'s embeddings of `sentences`."
-    key = json.dumps(dict(encoder.cache_identity(), texts=texts_hash(sentences), n=len(sentences)), sort_keys=True)
+    "Cache file for `encoder`'s embeddings of the distinct texts in `sentences` (any order, duplicates allowed)."
+    uniq = sorted(set(sentences))
+    key = json.dumps(dict(encoder.cache_identity(), texts=texts_hash(uniq), n=len(uniq)), sort_keys=True)
     root = Path(cache_dir) if cache_dir is not None else _cache_dir('embeddings')
     return root/f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.npy"
+
+def _read_cache(path:Path, n:int) -> np.ndarray|None:
+    "The cached (n, dim) array at `path`, or None (missing; unreadable or wrong shape: warned, to be recomputed)."
+    if not path.exists(): return None
+    try: arr = np.load(path, allow_pickle=False)
+    except Exception as e: warnings.warn(f"Unreadable cache file {path} ({type(e).__name__}: {e}); recomputing"); return None
+    if arr.ndim == 2 and len(arr) == n and np.isfinite(arr).all(): return arr
+    warnings.warn(f"Cache file {path} has shape {arr.shape}, expected {n} finite rows; recomputing")
+
+def _encode_array(encoder, texts, batch_size, show_progress) -> np.ndarray:
+    return np.ascontiguousarray(encoder.encode(texts, batch_size=batch_size, show_progress=show_progress), dtype=np.float32)
 
 def cached_encode(encoder:Encoder, # any `Encoder` (e.g. a `SentenceEncoder`)
                   sentences:Sequence[str], # texts to encode
@@ -259,15 +271,42 @@ def cached_encode(encoder:Encoder, # any `Encoder` (e.g. a `SentenceEncoder`)
                   batch_size:int=64, # sentences per batch when computing
                   show_progress:bool=True, # show a tqdm bar when computing
                  ) -> np.ndarray:
-    "`encoder.encode(sentences)`, loaded from the disk cache when the same model, settings and texts were encoded before."
+    "`encoder.encode(sentences)`, loaded from the disk cache when the same model and settings encoded the same set of texts before."
     sentences = check_sentences(sentences)
-    path = embedding_cache_path(encoder, sentences, cache_dir)
-    if path.exists():
-        try:
-            arr = np.load(path, allow_pickle=False)
-            if arr.ndim == 2 and len(arr) == len(sentences) and np.isfinite(arr).all(): return arr
-            warnings.warn(f"Cache file {path} has shape {arr.shape}, expected {len(sentences)} finite rows; recomputing")
-        except Exception as e: warnings.warn(f"Unreadable cache file {path} ({type(e).__name__}: {e}); recomputing")
-    arr = np.ascontiguousarray(encoder.encode(sentences, batch_size=batch_size, show_progress=show_progress), dtype=np.float32)
-    atomic_write_bytes(path, [_npy_bytes(arr)])
-    return arr
+    uniq = sorted(set(sentences))  # the cache holds each distinct text once, in sorted order: any order or repeats hit it
+    path = embedding_cache_path(encoder, uniq, cache_dir)
+    arr = _read_cache(path, len(uniq))
+    if arr is None:
+        arr = _encode_array(encoder, uniq, batch_size, show_progress)
+        atomic_write_bytes(path, [_npy_bytes(arr)])
+    rows = {s: i for i, s in enumerate(uniq)}
+    return arr[[rows[s] for s in sentences]]
+
+# %% ../nbs/02_encoding.ipynb #c292732d
+def sharded_cached_encode(encoder:Encoder, # any `Encoder`
+                          sentences:Sequence[str], # texts to encode
+                          cache_dir:str|os.PathLike|None=None, # cache directory (see `cached_encode`)
+                          batch_size:int=64, # sentences per batch when computing
+                          show_progress:bool=True, # tqdm bar (on the main process only)
+                         ) -> np.ndarray:
+    "`cached_encode` shared by the processes of a distributed run: each encodes its slice, the main one writes one cache file."
+    from accelerate import PartialState
+    st = PartialState()
+    if st.num_processes == 1: return cached_encode(encoder, sentences, cache_dir, batch_size, show_progress)
+    sentences = check_sentences(sentences)
+    uniq = sorted(set(sentences))
+    path = embedding_cache_path(encoder, uniq, cache_dir)
+    st.wait_for_everyone()
+    if not path.exists():  # the same answer on every rank: nothing writes it between the barrier and here but this function
+        shard = lambda r: path.with_name(f'{path.stem}.shard{r}of{st.num_processes}.npy')
+        mine = _encode_array(encoder, uniq[st.process_index::st.num_processes], batch_size, show_progress and st.is_main_process)
+        atomic_write_bytes(shard(st.process_index), [_npy_bytes(mine)])
+        st.wait_for_everyone()
+        if st.is_main_process:
+            parts = [np.load(shard(r)) for r in range(st.num_processes)]
+            arr = np.empty((len(uniq), parts[0].shape[1]), np.float32)
+            for r, part in enumerate(parts): arr[r::st.num_processes] = part
+            atomic_write_bytes(path, [_npy_bytes(arr)])
+            for r in range(st.num_processes): shard(r).unlink()
+        st.wait_for_everyone()
+    return cached_encode(encoder, sentences, cache_dir, batch_size, show_progress)

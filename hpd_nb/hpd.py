@@ -6,10 +6,10 @@
 __all__ = ['INIT_METHODS', 'HPD_LOSSES', 'SentenceData', 'read_sentences', 'PCAProjection', 'fit_pca_projection',
            'teacher_targets', 'ridge_projection', 'procrustes_projection', 'DistillationExamples', 'hpd_collate',
            'hpd_objective', 'HPDRecipe', 'sts_data_available', 'stsb_dev_metric', 'train_student', 'DistillResult',
-           'split_heldout', 'curve_summary', 'model_card', 'distill']
+           'split_heldout', 'curve_summary', 'model_card', 'checkpoint_dir', 'distill']
 
 # %% ../nbs/07_hpd.ipynb #e3271914
-import gzip, hashlib, json, os, time, warnings
+import gzip, hashlib, json, os, shutil, time, warnings
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Sequence
@@ -20,8 +20,8 @@ from fastcore.basics import patch
 from accelerate import PartialState
 import hpd_nb
 from .core import atomic_write_text, resolve_model
-from .data import data_dir
-from .encoding import Encoder, SentenceEncoder, cached_encode, check_sentences, texts_hash
+from .data import data_dir, read_corpus, split_documents
+from .encoding import Encoder, SentenceEncoder, check_sentences, sharded_cached_encode, texts_hash
 from .student import HPDStudent, check_encoder
 from .loss import hpd_mse_loss, matryoshka_mse_loss, similarity_distill_loss
 from .trainer import START_WEIGHTS, TrainConfig, TrainResult, train
@@ -55,10 +55,19 @@ def _read_text_file(path:Path) -> tuple[list, int]:
     if not out: raise ValueError(f"sentence file {path} has no sentences ({blank} blank lines)")
     return out, blank
 
-def read_sentences(source, # file path(s) (str/Path), a list of sentences, or a `datasets.Dataset`
+def _is_corpus(path:Path) -> bool: return path.name.endswith(('.jsonl', '.jsonl.gz'))
+
+def _read_corpus_file(path:Path, unit:str, passage_words:int) -> tuple[list, int]:
+    corpus, empty = read_corpus(path)
+    if empty: warnings.warn(f"{path}: {len(empty)} empty document(s) skipped, at lines {[i for i, _ in empty[:10]]}")
+    return split_documents(list(corpus.values()), unit, passage_words), len(empty)
+
+def read_sentences(source, # file path(s) (str/Path): text (one sentence a line, .gz allowed) or BEIR corpus.jsonl(.gz); a list; a `datasets.Dataset`
                    column:str='text', # the column to read from a `datasets.Dataset`
+                   unit:str='document', # corpus files: train on whole 'document's, 'passages' or 'sentences' (see `split_documents`)
+                   passage_words:int=128, # corpus files: word budget of a passage
                   ) -> SentenceData:
-    "Sentences from files, a list or a dataset column; blank entries skipped and counted."
+    "Sentences from files, a list or a dataset column; blank entries (and empty corpus documents) skipped and counted."
     if isinstance(source, SentenceData): return source
     if isinstance(source, (str, os.PathLike)): source = [Path(source)]
     if hasattr(source, 'column_names'):  # a datasets.Dataset
@@ -69,7 +78,8 @@ def read_sentences(source, # file path(s) (str/Path), a list of sentences, or a 
         if items and all(isinstance(x, Path) or (isinstance(x, str) and len(x) < 4096 and Path(x).expanduser().is_file()) for x in items):
             sents, blank = [], 0
             for p in items:
-                s, b = _read_text_file(Path(p).expanduser()); sents += s; blank += b
+                p = Path(p).expanduser()
+                s, b = _read_corpus_file(p, unit, passage_words) if _is_corpus(p) else _read_text_file(p); sents += s; blank += b
             return SentenceData(sents, [str(p) for p in items], blank, texts_hash(sents))
         where = ['list']
     bad = [i for i, s in enumerate(items) if not isinstance(s, str)]
@@ -128,8 +138,7 @@ def teacher_targets(teacher:SentenceEncoder, # the teacher (any `Encoder`)
                    ) -> tuple[PCAProjection, np.ndarray]:
     "The fitted projection and the (n, dim) targets of `sentences`."
     if dim > teacher.dim: raise ValueError(f"dim={dim} is larger than the teacher's embedding size {teacher.dim}")
-    with PartialState().main_process_first():
-        T = cached_encode(teacher, sentences, show_progress=progress and PartialState().is_main_process)
+    T = sharded_cached_encode(teacher, sentences, show_progress=progress)  # under torchrun each process encodes its share
     fit = T if fit_rows is None else T[fit_rows]
     if len(fit) < dim: raise ValueError(f"PCA to dim={dim} needs at least {dim} training sentences, got {len(fit)}")
     n_fit = n_fit and min(n_fit, len(fit))
@@ -394,11 +403,15 @@ def model_card(m:dict, # the `metrics.json` content
 def _as_encoder(model, device) -> Encoder:
     return model if isinstance(model, Encoder) else SentenceEncoder(model, device=device)
 
+def checkpoint_dir(out:str|Path) -> Path:
+    "Where `distill` keeps the training checkpoints of the model it writes to `out`: beside it, never inside it."
+    out = Path(out); return out.with_name(out.name + '.checkpoints')
+
 def distill(teacher='all-mpnet-base-v2', # teacher: name, directory, hub id (online) or a `SentenceEncoder`
             student='all-MiniLM-L6-v2', # student backbone: name, directory or hub id (online)
             sentences=None, # file path(s), a list of sentences or a `datasets.Dataset` (see `read_sentences`)
             dim:int|None=None, # output dimension d (None: the recipe's, 128)
-            out:str|Path='hpd-student', # the output directory (checkpoints go to out/checkpoints)
+            out:str|Path='hpd-student', # the output directory (checkpoints go beside it, to `checkpoint_dir(out)`)
             recipe:HPDRecipe|None=None, # training settings (None: `HPDRecipe()`)
             heldout=None, # held-out sentences (None: a seeded sample of `recipe.n_heldout`)
             keep_layers=None, # keep only these (or this many) student layers
@@ -410,11 +423,13 @@ def distill(teacher='all-mpnet-base-v2', # teacher: name, directory, hub id (onl
             report_to='none', # trackers for the training logs, e.g. 'tensorboard'
             column:str='text', # column of a `datasets.Dataset` passed as `sentences`
             name:str|None=None, # the model's name in its card (None: the folder name)
+            keep_checkpoints:bool=False, # keep `checkpoint_dir(out)` after success (a later call with the same settings then reuses the run)
             **overrides, # any other `HPDRecipe` field, e.g. lr=1e-4, epochs=2
            ) -> DistillResult:
     "Distil `student` from `teacher` on `sentences`: a d-dim sentence-transformers directory with its model card and metrics."
     t0, state = time.time(), PartialState()
-    r = replace(recipe or HPDRecipe(), **(dict(dim=dim) if dim else {}), **overrides)
+    if dim is not None and dim < 1: raise ValueError(f"dim={dim}: the output dimension must be at least 1")
+    r = replace(recipe or HPDRecipe(), **(dict(dim=dim) if dim is not None else {}), **overrides)
     out = Path(out)
     if sentences is None: raise ValueError("give the training sentences: file path(s), a list or a datasets.Dataset")
     check_encoder(resolve_model(student) if not isinstance(student, HPDStudent) else student.path)  # fail before the slow teacher
@@ -429,7 +444,7 @@ def distill(teacher='all-mpnet-base-v2', # teacher: name, directory, hub id (onl
     nh = len(held_s)
     fp = dict(teacher=_model_label(tenc), teacher_files=tenc.cache_identity().get('files'))
     t1 = time.time()
-    st, res = train_student(student, train_s, Y[nh:], held_s, Y[:nh], out/'checkpoints', r, keep_layers, progress, device,
+    st, res = train_student(student, train_s, Y[nh:], held_s, Y[:nh], checkpoint_dir(out), r, keep_layers, progress, device,
                             report_to, resume, fp, track_sts)
     train_seconds = time.time() - t1
     path = None
@@ -456,4 +471,5 @@ def distill(teacher='all-mpnet-base-v2', # teacher: name, directory, hub id (onl
         atomic_write_text(out/'README.md', model_card(metrics))
         res.history.to_csv(out/'training_history.csv', index=False)
     state.wait_for_everyone()
+    if state.is_main_process and not keep_checkpoints: shutil.rmtree(checkpoint_dir(out), ignore_errors=True)
     return DistillResult(path, st, pca, metrics, res)

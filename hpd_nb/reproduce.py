@@ -140,7 +140,8 @@ def distill_students(p:HPDPreset, # the preset
     runs = {}
     for label, layers in ((labels['hpd'], None), (labels['hpd_small'], list(p.l3_layers))):
         runs[label] = distill(teacher, p.student, train_sentences, out=Path(out)/label, recipe=p.recipe(), heldout=heldout_sentences,
-                              keep_layers=layers, device=device, progress=progress, resume=resume, sts=False, report_to=report_to)
+                              keep_layers=layers, device=device, progress=progress, resume=resume, sts=False, report_to=report_to,
+                              keep_checkpoints=True)
     return runs
 
 # %% ../nbs/10_reproduce.ipynb #4f78e2a0

@@ -89,7 +89,8 @@ def run_variant(name:str, # the variant's name (its file name)
     train_s, held_s = preset_sentences(p)
     teacher = SentenceEncoder(p.teacher, device=device, precision=p.teacher_precision)
     r = distill(teacher, p.student, train_s, out=out/'students'/name, recipe=p.recipe(), heldout=held_s,
-                keep_layers=list(p.l3_layers) if v.small else None, device=device, progress=progress, sts=False, name=name)
+                keep_layers=list(p.l3_layers) if v.small else None, device=device, progress=progress, sts=False, name=name,
+                keep_checkpoints=True)
     h = r.train.history
     ev = h.dropna(subset=['eval_loss'])[['step', 'eval_loss'] + (['eval_stsb_dev'] if 'eval_stsb_dev' in h else [])]
     rec = dict(name=name, group=v.group, **key, stsb_dev=r.metrics['curve'].get('stsb_dev_best'), curve_summary=r.metrics['curve'],

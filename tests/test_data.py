@@ -69,7 +69,7 @@ def test_beir_full_corpus(name, counts):
     assert (len(b.corpus), len(b.queries), sum(map(len, b.qrels.values()))) == counts
     assert (b.missing, b.empty, b.name) == ([], [], name)
 
-def test_beir_bad_input(tmp_path):
+def test_beir_nfcorpus_bad_input(tmp_path):
     write(tmp_path, 'beir-nfcorpus/corpus.jsonl', json.dumps({'_id': 'd1', 'title': '', 'text': ''}) + '\n' + json.dumps({'_id': 'd2', 'text': 'x'}) + '\n')
     write(tmp_path, 'beir-nfcorpus/queries.jsonl', json.dumps({'_id': 'q1', 'text': 'y'}) + '\n')
     write(tmp_path, 'beir-nfcorpus/qrels/test.tsv', 'query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\t2\nq1\td3\t1\n')
@@ -144,7 +144,7 @@ def test_glue_bad_input(tmp_path):
     p.write_bytes(gzip.compress(b'id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate\n0\t1\t2\t"a\tb"\tc\n'))
     with pytest.raises(DataFormatError, match=r'\.tsv\.gz:2: expected 6'): load_glue('QQP', 'train', root=tmp_path)
 
-def test_beir_bad_input(tmp_path):
+def test_beir_quora_bad_input(tmp_path):
     write(tmp_path, 'beir-quora/corpus.jsonl', '{"_id": "1", "text": "a"}\n{"_id": "2"\n')
     write(tmp_path, 'beir-quora/queries.jsonl', '{"_id": "q", "text": "a"}\n')
     write(tmp_path, 'beir-quora/qrels/test.tsv', 'query-id\tcorpus-id\tscore\nq\t1\t1\n')

@@ -59,7 +59,8 @@ from hpd_nb.hpd import distill
 out, bs = sys.argv[1], int(sys.argv[2])
 sents = sentence_pool(sources=('nlp-corpus',), max_sentences=220, seed=2)
 r = distill('all-MiniLM-L6-v2', 'all-MiniLM-L6-v2', sents, dim=16, out=out, progress=False, sts=False, track_sts=False,
-            keep_layers=2, epochs=1, batch_size=bs, eval_steps=100, warmup_steps=0, max_seq_length=32, lr=1e-4, device='cpu')
+            keep_layers=2, epochs=1, batch_size=bs, eval_steps=100, warmup_steps=0, max_seq_length=32, lr=1e-4, device='cpu',
+            keep_checkpoints=True)
 open(f"{out}.done-{os.environ.get('RANK', '-')}", 'w').write(json.dumps(r.metrics['curve']))  # a file per rank: stdout lines of two ranks can interleave
 '''
 
@@ -75,7 +76,73 @@ def test_distill_two_processes(tmp_path):
     assert one.returncode == 0, one.stderr[-3000:]
     m2, m1 = (json.loads((tmp_path/d/'metrics.json').read_text()) for d in ('two', 'one'))
     assert m2['processes'] == 2 and m1['processes'] == 1
-    assert len(list((tmp_path/'two'/'checkpoints').glob('run-*'))) == 1
+    assert len(list((tmp_path/'two.checkpoints').glob('run-*'))) == 1 and not (tmp_path/'two'/'checkpoints').exists()
     assert not list(tmp_path.glob('two*/**/*.tmp'))
     assert m2['curve']['steps'] == m1['curve']['steps'] == 13
     assert m2['curve']['heldout_mse_end'] == pytest.approx(m1['curve']['heldout_mse_end'], rel=0.05)
+
+def _cli(args, **kw):
+    return subprocess.run([str(BIN/'hpd_nb'), 'distill'] + [str(a) for a in args], capture_output=True, text=True, env=ENV, timeout=900, **kw)
+
+def test_cli_user_errors_are_one_line(tmp_path, sentences, capsys):
+    "Out-of-range settings, missing files, unknown models and malformed corpora: exit status 2, one message, no traceback, nothing written."
+    from hpd_nb.cli import main
+    f = tmp_path/'s.txt'; f.write_text('\n'.join(sentences) + '\n')
+    bad = tmp_path/'corpus.jsonl'; bad.write_text('{"_id": "1", "text": "fine"}\n{"_id": "2", "text": \n[3]\n')
+    cases = [(['--dim', '0'], '--dim must be at least 1; got 0'), (['--lr', '-1'], '--lr must be greater than 0'),
+             (['--epochs', '0'], '--epochs must be greater than 0'), (['--unit', 'pages'], '--unit must be one of'),
+             (['--teacher', 'no-such-model-xyz'], '--teacher no-such-model-xyz'), (['--loss', 'l1'], '--loss must be one of'),
+             (['--dim', 'x'], "invalid int value: 'x'"), (['--sentences', tmp_path/'missing.txt'], 'missing.txt does not exist'),
+             (['--sentences', bad], 'corpus.jsonl:2: bad corpus line'), (['--sentences', bad], '2 malformed line(s) in all, at lines [2, 3]')]
+    for extra, msg in cases:
+        args = ['distill', '--sentences', str(f), '--out', str(tmp_path/'m'), '--no-progress'] + [str(a) for a in extra]
+        with pytest.raises(SystemExit) as e: main(args)
+        err = capsys.readouterr().err
+        assert e.value.code == 2 and msg in err and err.count('error:') == 1, (extra, err[-2000:])
+    assert not (tmp_path/'m').exists()
+
+def test_cli_distill_on_a_corpus(tmp_path):
+    "A BEIR-style corpus.jsonl.gz as training text; the model folder holds the model only, the checkpoints are gone after success."
+    import gzip
+    docs = sentence_pool(sources=('nlp-corpus',), max_sentences=600, seed=5)
+    lines = [json.dumps({'_id': str(i), 'title': docs[2 * i], 'text': docs[2 * i + 1]}) for i in range(250)]
+    lines.insert(7, json.dumps({'_id': 'empty', 'title': '', 'text': ''}))
+    corpus = tmp_path/'corpus.jsonl.gz'; corpus.write_bytes(gzip.compress(('\n'.join(lines) + '\n').encode()))
+    out = tmp_path/'M'
+    r = _cli(['--teacher', 'all-MiniLM-L6-v2', '--sentences', corpus, '--dim', '32', '--out', out, '--epochs', '1', '--batch-size', '32',
+              '--max-seq-length', '64', '--no-sts', '--no-progress'])
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert '1 empty document(s) skipped, at lines [8]' in r.stderr and '1 blank lines or empty documents skipped' in r.stdout
+    m = json.loads((out/'metrics.json').read_text())
+    assert (m['n_train'] + m['n_heldout'], m['n_blank'], m['dim']) == (250, 1, 32)
+    assert not (out/'checkpoints').exists() and not (tmp_path/'M.checkpoints').exists()
+    from sentence_transformers import SentenceTransformer
+    assert SentenceTransformer(str(out), device='cpu').encode(['A title and its text.']).shape == (1, 32)
+    r = _cli(['--teacher', 'all-MiniLM-L6-v2', '--sentences', corpus, '--unit', 'sentences', '--dim', '32', '--out', tmp_path/'S',
+              '--epochs', '1', '--batch-size', '32', '--max-seq-length', '64', '--no-sts', '--no-progress', '--keep-checkpoints'])
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads((tmp_path/'S'/'metrics.json').read_text())['n_train'] > 250 and list((tmp_path/'S.checkpoints').glob('run-*'))
+
+SHARD_SCRIPT = '''
+import os, sys, numpy as np
+from hpd_nb.data import sentence_pool
+from hpd_nb.encoding import SentenceEncoder
+from hpd_nb.hpd import teacher_targets
+sents = sentence_pool(sources=('nlp-corpus',), max_sentences=301, seed=4)
+pca, Y = teacher_targets(SentenceEncoder('all-MiniLM-L6-v2', device='cpu', max_seq_length=32), sents, dim=16, progress=False)
+np.save(f"{sys.argv[1]}-{os.environ.get('RANK', 'single')}.npy", Y)
+'''
+
+def test_teacher_targets_sharded_across_processes(tmp_path):
+    "torchrun --nproc_per_node 2 (gloo): each process encodes its share; one cache file, no shard left; targets equal to one process's."
+    script = tmp_path/'shard.py'; script.write_text(SHARD_SCRIPT)
+    two = subprocess.run([str(BIN/'torchrun'), '--nproc_per_node', '2', str(script), str(tmp_path/'two')], capture_output=True, text=True,
+                         env=dict(ENV, HPD_NB_CACHE=str(tmp_path/'c2')), timeout=600)
+    assert two.returncode == 0, two.stderr[-3000:]
+    one = subprocess.run([sys.executable, str(script), str(tmp_path/'one')], capture_output=True, text=True,
+                         env=dict(ENV, HPD_NB_CACHE=str(tmp_path/'c1')), timeout=600)
+    assert one.returncode == 0, one.stderr[-3000:]
+    y0, y1, ys = (np.load(tmp_path/f'{n}.npy') for n in ('two-0', 'two-1', 'one-single'))
+    assert y0.shape == (301, 16) and np.abs(y0 - y1).max() == 0 and np.abs(y0 - ys).max() < 1e-5
+    files = sorted(p.name for p in (tmp_path/'c2').rglob('*') if p.is_file())
+    assert len(files) == 1 and files[0].endswith('.npy') and 'shard' not in files[0], files

@@ -3,12 +3,17 @@
 
 Cells marked `#| hide` are dropped, other `#|` directive lines removed, code cells become ```python blocks and their
 text outputs plain ``` blocks; a cell marked `#| echo: false` shows its outputs only (Markdown outputs as Markdown),
-which is how the README's result tables are generated from the committed result files. `--check` exits 1 when README.md differs from what would be written.
+which is how the README's result tables are generated from the committed result files. The notebook's *source* is
+executed afresh (as nbdev_test runs it) before rendering, so README.md never shows outputs older than the notebook;
+`--stored` renders the stored outputs instead. `--check` exits 1 when README.md differs from what would be written.
 """
 import argparse, sys
 from pathlib import Path
 
 import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run_notebook import SKIP, skip_cell  # noqa: E402  (same folder)
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "<!-- Generated from nbs/index.ipynb by tools/make_readme.py; edit the notebook, not this file. -->\n\n"
@@ -27,8 +32,22 @@ def _output_text(out):
     return None
 
 
-def render(nb_path=ROOT/'nbs'/'index.ipynb'):
-    nb = nbformat.read(nb_path, as_version=4)
+def execute(nb_path):
+    "The notebook with every cell nbdev_test would run executed afresh, in memory (the file is not touched)."
+    import os
+    from execnb.nbio import read_nb
+    from execnb.shell import CaptureShell
+    nb = read_nb(nb_path)
+    for c in nb.cells:
+        if c.cell_type == 'code': c.outputs, c.execution_count = [], None
+    cwd = os.getcwd(); os.chdir(Path(nb_path).parent)
+    try: CaptureShell(nb_path).run_all(nb, exc_stop=True, preproc=lambda c: skip_cell(c, SKIP))
+    finally: os.chdir(cwd)
+    return nbformat.reads(nbformat.writes(nbformat.from_dict(nb)), as_version=4)
+
+
+def render(nb_path=ROOT/'nbs'/'index.ipynb', stored=False):
+    nb = nbformat.read(nb_path, as_version=4) if stored else execute(nb_path)
     parts = [HEADER]
     for cell in nb.cells:
         src = cell.source
@@ -49,8 +68,9 @@ def render(nb_path=ROOT/'nbs'/'index.ipynb'):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--check', action='store_true', help='fail if README.md is not up to date')
+    ap.add_argument('--stored', action='store_true', help="render the notebook's stored outputs instead of executing it")
     args = ap.parse_args()
-    text, readme = render(), ROOT/'README.md'
+    text, readme = render(stored=args.stored), ROOT/'README.md'
     if args.check:
         if not readme.exists() or readme.read_text() != text:
             print('README.md is out of date: run `python tools/make_readme.py` (or `make readme`)', file=sys.stderr)
