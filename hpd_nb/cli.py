@@ -114,7 +114,7 @@ def distill_cmd(
     loss:str=None, # training loss: mse (HPD's), similarity, both or matryoshka (default: the preset's, mse)
     max_seq_length:int=None, # student truncation length (default: the preset's, 128)
     freeze_layers:int=None, # freeze the student's embeddings and lowest N layers (default: the preset's, 0)
-    keep_layers:int=None, # keep this many evenly spaced student layers (default: all)
+    keep_layers:int=None, # keep this many evenly spaced student layers (default: all); with --student = --teacher, a teacher-pruned student
     heldout:Path=None, # a file of held-out sentences (default: a seeded tenth of the data, at most 500)
     seed:int=0, # seed of the split, the PCA sample and training
     device:str=None, # cpu, cuda, ... (default: CUDA when available)

@@ -18,9 +18,8 @@ import hpd_nb
 from .core import atomic_write_text, keyed_json
 from .data import BeirData, load_beir, split_documents
 from .encoding import SentenceEncoder
-from .evaluation import encode_unique
 from .hpd import HPDRecipe, distill, fit_pca_projection
-from .retrieval import beir_metrics, build_index, run_from_search, search, write_qrels
+from .retrieval import beir_metrics, build_index, embed_texts, run_from_search, search, write_qrels
 from .compression import View, code_bytes, int8_codes, reduce_vectors, row_index, row_queries
 
 # %% ../nbs/20_corpus.ipynb #e0efef7d
@@ -98,13 +97,12 @@ def corpus_embeddings(encs:dict, # {key: encoder}
                       data:BeirData, # the set
                       progress:bool=True,
                      ) -> dict:
-    "{key: {'docs': (n_docs, dim), 'queries': (n_queries, dim)}}, rows in `data.corpus` / `data.queries` order."
+    "{key: {'docs': (n_docs, dim), 'queries': (n_queries, dim), 'seconds'}}, rows in `data.corpus` / `data.queries` order."
     out = {}
-    for k, e in encs.items():
+    for k, e in encs.items():  # documents and queries are cached apart, as `evaluate_beir` caches them: one pass serves both
         t0 = time.time()
-        emb = encode_unique(e, list(data.corpus.values()) + list(data.queries.values()), cache=True, progress=progress)
-        out[k] = dict(docs=np.stack([emb[t] for t in data.corpus.values()]), queries=np.stack([emb[t] for t in data.queries.values()]),
-                      seconds=round(time.time() - t0, 1))
+        vecs = {w: embed_texts(e, getattr(data, w), w, cache=True, progress=progress)[1] for w in ('corpus', 'queries')}
+        out[k] = dict(docs=vecs['corpus'], queries=vecs['queries'], seconds=round(time.time() - t0, 1))
     return out
 
 def corpus_reductions(views:list, # the rows
@@ -146,15 +144,15 @@ def score_corpus_row(view:View, # the row
     return {key: 100 * val for key, val in m.items()}
 
 # %% ../nbs/20_corpus.ipynb #e523db54
-def corpus_rows(p:CorpusPreset, data:BeirData, encs:dict, emb:dict) -> list[dict]:
-    "Every row of one set, scored."
+def corpus_rows(p:CorpusPreset, name:str, data:BeirData, encs:dict, emb:dict) -> list[dict]:
+    "Every row of the set `name`, scored."
     views = corpus_views(p, {k: e.dim for k, e in encs.items()})
     pcas, rows = corpus_reductions(views, emb, p.seed), []
     for v in views:
         m = score_corpus_row(v, emb[v.encoder], data, pcas.get((v.encoder, v.dim)), p.k, p.rescore)
         if v.precision != 'fp32':  # the same codes uncalibrated (int8 raw integers, binary signs at 0): the diagnosis of the int8 gap
             m['nDCG@10 uncalibrated'] = score_corpus_row(v, emb[v.encoder], data, pcas.get((v.encoder, v.dim)), p.k, p.rescore, False)['nDCG@10']
-        rows.append(dict(set=data.name, label=v.label, method=v.method, encoder=v.encoder, dim=v.dim, precision=v.precision,
+        rows.append(dict(set=name, label=v.label, method=v.method, encoder=v.encoder, dim=v.dim, precision=v.precision,
                          bytes_per_vector=code_bytes(v.dim, v.precision), **m))
     full = next(r['nDCG@10'] for r in rows if r['label'] == views[0].label)
     for r in rows: r['of_teacher'] = r['nDCG@10'] / full
@@ -170,7 +168,7 @@ def run_corpus_set(p:CorpusPreset, name:str, out:Path, progress:bool=True, devic
     texts = corpus_texts(data, p)
     t1 = time.time(); students, info = corpus_students(p, texts, out/name, teacher, progress, device); t_train = time.time() - t1
     emb = dict(t_emb, **corpus_embeddings(dict(student=student, **students), data, progress))
-    rows = corpus_rows(p, data, dict(teacher=teacher, student=student, **students), emb)
+    rows = corpus_rows(p, name, data, dict(teacher=teacher, student=student, **students), emb)
     costs = dict(docs=len(data.corpus), queries=len(data.queries), training_texts=len(texts),
                  embedding_seconds={k: v['seconds'] for k, v in emb.items()}, students=info, students_seconds=round(t_train, 1),
                  set_seconds=round(time.time() - t0, 1))

@@ -365,6 +365,13 @@ def curve_summary(history:pd.DataFrame) -> dict:
 def _model_label(enc_or_name) -> str:
     return getattr(enc_or_name, 'name', None) or Path(str(enc_or_name)).name
 
+def _layers_note(m:dict) -> str:
+    "The card's description of the student's depth: how many layers, which were kept, and whether it is the teacher pruned."
+    kept = m.get('kept_layers')
+    if not kept: return str(m['student_layers'])
+    src = "the teacher's own" if m.get('teacher_pruned') else f"{m['student']}'s"
+    return f"{m['student_layers']}: layers {', '.join(map(str, kept))} of {src} {m.get('backbone_layers') or '?'} kept (evenly spaced), starting from their weights"
+
 def model_card(m:dict, # the `metrics.json` content
               ) -> str:
     "The model card (README.md) of a distilled student, from its metrics."
@@ -381,7 +388,7 @@ def model_card(m:dict, # the `metrics.json` content
              f"- sources: {', '.join(map(str, m['sources']))}",
              f"- fingerprint (SHA-256 of the sentences): `{m['data_fingerprint']}`", '', '## Recipe', '',
              '| setting | value |', '|---|---|'] + [f'| {k} | {v} |' for k, v in r.items()] + \
-            [f"| student layers | {m['student_layers']} |", '', '## Training', '',
+            [f"| student layers | {_layers_note(m)} |", '', '## Training', '',
              f"{c.get('steps', 0)} optimizer steps in {m['train_seconds']:.0f} s on {m['device']}."]
     if 'heldout_mse_start' in c:
         lines.append(f"Held-out MSE to the targets: {c['heldout_mse_start']:.5f} at the start, {c['heldout_mse_end']:.5f} at the end "
@@ -432,7 +439,8 @@ def distill(teacher='all-mpnet-base-v2', # teacher: name, directory, hub id (onl
     r = replace(recipe or HPDRecipe(), **(dict(dim=dim) if dim is not None else {}), **overrides)
     out = Path(out)
     if sentences is None: raise ValueError("give the training sentences: file path(s), a list or a datasets.Dataset")
-    check_encoder(resolve_model(student) if not isinstance(student, HPDStudent) else student.path)  # fail before the slow teacher
+    student_dir = resolve_model(student) if not isinstance(student, HPDStudent) else student.path
+    layers_before = check_encoder(student_dir).get('num_hidden_layers')  # fail before the slow teacher
     data = read_sentences(sentences, column)
     tenc = _as_encoder(teacher, device)
     if r.dim > tenc.dim: raise ValueError(f"dim={r.dim} is larger than the teacher's embedding size {tenc.dim}")
@@ -450,6 +458,8 @@ def distill(teacher='all-mpnet-base-v2', # teacher: name, directory, hub id (onl
     path = None
     metrics = dict(name=name or out.name, teacher=_model_label(tenc), student=_model_label(student if not isinstance(student, HPDStudent) else student.path),
                    dim=r.dim, student_hidden=st.hidden_size, student_layers=st.n_layers, hpd_nb_version=hpd_nb.__version__,
+                   kept_layers=st.kept_layers, backbone_layers=layers_before,
+                   teacher_pruned=Path(student_dir).resolve() == Path(getattr(tenc, 'path', '')).resolve(),
                    n_train=len(train_s), n_heldout=nh, n_blank=data.n_blank, sources=data.sources, data_fingerprint=data.fingerprint,
                    pca_explained_variance=float(pca.explained_variance_ratio.sum()), recipe=asdict(r),
                    curve=curve_summary(res.history), train_seconds=round(train_seconds, 1), device=str(st.device),

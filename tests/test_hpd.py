@@ -20,7 +20,7 @@ def test_cli_distill_end_to_end(tmp_path, sentences):
                         '--sentences', str(f), '--dim', '128', '--out', str(out), '--epochs', '1', '--no-sts', '--no-progress'],
                        capture_output=True, text=True, env=ENV, timeout=900)
     assert r.returncode == 0, r.stderr[-3000:]
-    assert 'wrote' in r.stdout and '1 blank lines skipped' in r.stdout
+    assert 'wrote' in r.stdout and '1 blank lines or empty documents skipped' in r.stdout
     from sentence_transformers import SentenceTransformer
     m = SentenceTransformer(str(out), device='cpu')
     e = m.encode(['A man plays a guitar.', 'Stocks fell sharply.'])
@@ -119,9 +119,13 @@ def test_cli_distill_on_a_corpus(tmp_path):
     from sentence_transformers import SentenceTransformer
     assert SentenceTransformer(str(out), device='cpu').encode(['A title and its text.']).shape == (1, 32)
     r = _cli(['--teacher', 'all-MiniLM-L6-v2', '--sentences', corpus, '--unit', 'sentences', '--dim', '32', '--out', tmp_path/'S',
-              '--epochs', '1', '--batch-size', '32', '--max-seq-length', '64', '--no-sts', '--no-progress', '--keep-checkpoints'])
+              '--epochs', '1', '--batch-size', '32', '--max-seq-length', '64', '--no-sts', '--no-progress', '--keep-checkpoints',
+              '--keep-layers', '2'])  # the teacher pruned to 2 of its 6 layers: a teacher-pruned student
     assert r.returncode == 0, r.stderr[-3000:]
-    assert json.loads((tmp_path/'S'/'metrics.json').read_text())['n_train'] > 250 and list((tmp_path/'S.checkpoints').glob('run-*'))
+    m = json.loads((tmp_path/'S'/'metrics.json').read_text())
+    assert m['n_train'] > 250 and list((tmp_path/'S.checkpoints').glob('run-*'))
+    assert (m['kept_layers'], m['backbone_layers'], m['teacher_pruned'], m['student_layers']) == ([0, 5], 6, True, 2)
+    assert "layers 0, 5 of the teacher's own 6 kept" in (tmp_path/'S'/'README.md').read_text()
 
 SHARD_SCRIPT = '''
 import os, sys, numpy as np
