@@ -40,6 +40,7 @@ class CorpusPreset:
     epochs:float=1.0 # passes over the corpus
     lr:float=2e-5 # peak learning rate
     batch_size:int=32 # documents per step
+    bf16:bool=True # bfloat16 autocast in training too (the teacher and every encoder run under it already)
     eval_steps:int=25 # held-out MSE every N steps (picks the checkpoint)
     n_heldout:int=300 # documents held out of training for that MSE
     keep_layers:int|None=None # student layers kept (None: all; toy runs use fewer)
@@ -51,7 +52,7 @@ class CorpusPreset:
     def recipe(self, dim:int, loss:str='mse') -> HPDRecipe:
         "The HPD recipe of a `dim`-wide student."
         return HPDRecipe(dim=dim, epochs=self.epochs, lr=self.lr, batch_size=self.batch_size, eval_steps=self.eval_steps, loss=loss,
-                         max_seq_length=self.max_seq_length, n_heldout=self.n_heldout, seed=self.seed)
+                         max_seq_length=self.max_seq_length, n_heldout=self.n_heldout, seed=self.seed, bf16=self.bf16)
 
 CORPUS_PRESETS = {'cpu': CorpusPreset()}
 

@@ -269,6 +269,7 @@ class HPDRecipe:
     max_seq_length:int=128 # student truncation length during training and encoding
     freeze_layers:int=0 # freeze the student's embeddings and its lowest N layers (0: train all)
     seed:int=0 # seed of the held-out split, the PCA sample and training
+    bf16:bool|None=None # bfloat16 autocast in training (None: on CUDA when supported, off on the CPU)
 
     @classmethod
     def paper(cls, **kw):
@@ -285,7 +286,7 @@ class HPDRecipe:
                            warmup_steps=self.warmup_steps, eval_steps=ev, save_steps=ev, eval_on_start=True,
                            metric_for_best='eval_stsb_dev' if select_on_sts else 'loss', greater_is_better=select_on_sts,
                            seed=self.seed, group_by_length=True, progress=progress, logging_steps=max(1, ev // 5),
-                           device=device, report_to=report_to)
+                           device=device, report_to=report_to, bf16=self.bf16)
 
 # %% ../nbs/07_hpd.ipynb #232f07bb
 def sts_data_available() -> bool:

@@ -103,7 +103,7 @@ class TrainConfig:
             seed=self.seed, data_seed=self.seed, dataloader_num_workers=self.num_workers,
             dataloader_pin_memory=torch.cuda.is_available(), bf16=bf16, fp16=fp16,
             disable_tqdm=not self.progress, report_to=self.report_to, remove_unused_columns=False,
-            use_cpu=self.device == 'cpu', ddp_backend=self.ddp_backend or ('gloo' if cpu and _world_size() > 1 else None))
+            use_cpu=self.device == 'cpu' or (cpu and bf16), ddp_backend=self.ddp_backend or ('gloo' if cpu and _world_size() > 1 else None))
 
 # %% ../nbs/05_trainer.ipynb #5562f030
 def save_weights(model:nn.Module, # any module; shared/tied tensors are stored once
