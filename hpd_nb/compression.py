@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 import hpd_nb
-from .core import atomic_write_text, keyed_json
+from .core import atomic_write_text, keyed_json, read_result
 from .encoding import SentenceEncoder, cached_encode, dir_fingerprint
 from .evaluation import encode_unique, time_encoders
 from .hpd import distill, teacher_targets
@@ -394,9 +394,7 @@ def run_compression(preset:str|CompressionPreset='quick', # preset name or objec
 def compression_table(res:dict|str|Path, # the content of compression.json, or its path / directory
                      ) -> pd.DataFrame:
     "One row per contender: quality, size and speed columns."
-    if not isinstance(res, dict):
-        path = Path(res); res = json.loads((path/'compression.json' if path.is_dir() else path).read_text())
-    df = pd.DataFrame(res['rows'])
+    df = pd.DataFrame(read_result(res, 'compression.json')['rows'])
     nd = pd.DataFrame(list(df['ndcg@10'])).add_prefix('nDCG@10 ')
     keep = ['label', 'method', 'dim', 'precision', 'bytes_per_vector', 'sts_avg', 'ndcg_avg', 'transfer_avg', 'encode_sps', 'query_ms_b1', 'query_ms_b64']
     return pd.concat([df[keep], nd], axis=1).set_index('label')

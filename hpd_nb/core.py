@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['MANIFEST', 'KNOWN_MODELS', 'CONVERTED_MODELS', 'cache_dir', 'hub_offline', 'sha256_file', 'write_manifest',
            'verify_manifest', 'PyPIModelDir', 'PyPIZipPieces', 'known_model', 'installed_file', 'wheel_dirs',
-           'find_wheel', 'atomic_write_bytes', 'atomic_write_text', 'keyed_json', 'assemble_atomically',
+           'find_wheel', 'atomic_write_bytes', 'atomic_write_text', 'keyed_json', 'read_result', 'assemble_atomically',
            'ModelNotFoundError', 'resolve_model']
 
 # %% ../nbs/00_core.ipynb #38cbc3f2
@@ -190,6 +190,15 @@ def keyed_json(path, # the cache file, `{"key": ..., "value": ...}`
     value = make()
     atomic_write_text(path, json.dumps(dict(key=key, value=value), indent=1))
     return value
+
+# %% ../nbs/00_core.ipynb #8abb7a62
+def read_result(res, # a result's content (dict), or the path of its JSON file, or the folder that holds it
+                filename:str, # the file's name inside a folder, e.g. 'corpus.json'
+               ) -> dict:
+    "A run's result as a dict, whichever of the three a caller holds."
+    if isinstance(res, dict): return res
+    path = Path(res)
+    return json.loads((path/filename if path.is_dir() else path).read_text())
 
 # %% ../nbs/00_core.ipynb #e0ac0968
 def assemble_atomically(dest:Path, # final model directory

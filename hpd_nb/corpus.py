@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 import hpd_nb
-from .core import atomic_write_text, keyed_json
+from .core import atomic_write_text, keyed_json, read_result
 from .data import BeirData, load_beir, split_documents
 from .encoding import SentenceEncoder
 from .hpd import HPDRecipe, distill, fit_pca_projection
@@ -197,7 +197,5 @@ def run_corpus(preset:str|CorpusPreset='cpu', # preset name or object
 def corpus_table(res:dict|str|Path, # the content of corpus.json, or its path / directory
                 ) -> pd.DataFrame:
     "One row per (set, view): nDCG@10, Recall@100, bytes and the share of the teacher."
-    if not isinstance(res, dict):
-        path = Path(res); res = json.loads((path/'corpus.json' if path.is_dir() else path).read_text())
-    df = pd.DataFrame(res['rows'])
+    df = pd.DataFrame(read_result(res, 'corpus.json')['rows'])
     return df.set_index(['set', 'label'])[['method', 'dim', 'precision', 'bytes_per_vector', 'nDCG@10', 'Recall@100', 'of_teacher']]
