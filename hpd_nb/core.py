@@ -5,16 +5,16 @@
 # %% auto #0
 __all__ = ['MANIFEST', 'KNOWN_MODELS', 'CONVERTED_MODELS', 'cache_dir', 'hub_offline', 'sha256_file', 'write_manifest',
            'verify_manifest', 'PyPIModelDir', 'PyPIZipPieces', 'known_model', 'installed_file', 'wheel_dirs',
-           'find_wheel', 'atomic_write_bytes', 'atomic_write_text', 'keyed_json', 'read_result', 'assemble_atomically',
-           'ModelNotFoundError', 'resolve_model']
+           'find_wheel', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'keyed_json', 'read_result',
+           'time_calls', 'spread', 'assemble_atomically', 'ModelNotFoundError', 'resolve_model']
 
 # %% ../nbs/00_core.ipynb #38cbc3f2
-import base64, hashlib, json, os, shutil, subprocess, sys, tempfile, time, warnings, zipfile
+import base64, contextlib, hashlib, json, os, shutil, subprocess, sys, tempfile, time, warnings, zipfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-import platformdirs
+import numpy as np, platformdirs
 
 # %% ../nbs/00_core.ipynb #2ec844a8
 def cache_dir(*parts:str, # optional sub-folders, created if missing
@@ -153,22 +153,29 @@ def find_wheel(package:str, # distribution name
     return find_wheel(package, download=False)
 
 # %% ../nbs/00_core.ipynb #a7f0c002
-def atomic_write_bytes(path, # destination file (its folder is created)
-                       chunks, # iterable of bytes objects written in order
-                      ) -> Path:
-    "Write `chunks` to `path` atomically: a temporary file in the same folder, then `os.replace`."
+@contextlib.contextmanager
+def atomic_path(path, # destination file (its folder is created)
+                suffix:str|None=None, # of the temporary name (None: '.tmp' + the destination's suffix, so numpy and safetensors keep the name)
+               ):
+    "A temporary file beside `path` for any writer that wants a name; moved onto `path` if the block succeeds, removed if not."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix=suffix or '.tmp' + path.suffix)
+    os.close(fd)
     umask = os.umask(0); os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; the result should have the usual permissions
     try:
-        with os.fdopen(fd, 'wb') as f:
-            for c in chunks: f.write(c)
+        yield Path(tmp)
         os.replace(tmp, path)
-    except BaseException:
+    finally:
         if os.path.exists(tmp): os.remove(tmp)
-        raise
-    return path
+
+def atomic_write_bytes(path, # destination file (its folder is created)
+                       chunks, # iterable of bytes objects written in order
+                      ) -> Path:
+    "Write `chunks` to `path` atomically (`atomic_path`)."
+    with atomic_path(path) as tmp, open(tmp, 'wb') as f:
+        for c in chunks: f.write(c)
+    return Path(path)
 
 def atomic_write_text(path, # destination file (its folder is created)
                       text:str, # content, written as UTF-8
@@ -199,6 +206,30 @@ def read_result(res, # a result's content (dict), or the path of its JSON file, 
     if isinstance(res, dict): return res
     path = Path(res)
     return json.loads((path/filename if path.is_dir() else path).read_text())
+
+# %% ../nbs/00_core.ipynb #55094fcc
+def time_calls(calls:dict, # label -> callable with no arguments
+               repeats:int=3, # timed calls of each, interleaved across the labels
+               warmup:int=1, # untimed calls of each first
+               sync=None, # callable run before and after each timed call (e.g. CUDA synchronisation)
+              ) -> dict: # label -> list of `repeats` wall seconds
+    "Wall seconds of each call over interleaved repeats, after untimed warm-up calls: the package's one timer."
+    if repeats < 1: raise ValueError(f"repeats={repeats} must be >= 1")
+    sync = sync or (lambda: None)
+    for f in calls.values():
+        for _ in range(warmup): f()
+    secs = {k: [] for k in calls}
+    for _ in range(repeats):
+        for k, f in calls.items():
+            sync(); t = time.perf_counter(); f(); sync(); secs[k].append(time.perf_counter() - t)
+    return secs
+
+def spread(seconds:list, # wall seconds of repeated calls
+           name:str='', # prefix of the keys
+          ) -> dict:
+    "Median, fastest and slowest of repeated timings: `{name}s`, `{name}s_min`, `{name}s_max`."
+    return {f'{name}s': float(np.median(seconds)), f'{name}s_min': float(min(seconds)), f'{name}s_max': float(max(seconds))}
+
 
 # %% ../nbs/00_core.ipynb #e0ac0968
 def assemble_atomically(dest:Path, # final model directory

@@ -18,7 +18,7 @@ from pathlib import Path
 import platformdirs
 from datasets import Dataset
 from tqdm.auto import tqdm
-from .core import atomic_write_bytes, atomic_write_text
+from .core import atomic_path, atomic_write_bytes, atomic_write_text
 
 # %% ../nbs/01_data.ipynb #7bef72fe
 logger = logging.getLogger(__name__)
@@ -131,11 +131,9 @@ def _fetch(url:str, path:Path, sha256:str|None=None, timeout:float=60, progress:
     host = urllib.parse.urlparse(url).hostname or ''
     opener = (urllib.request.build_opener(urllib.request.ProxyHandler({})) if host in ('127.0.0.1', 'localhost', '::1')
               else urllib.request.build_opener())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part')
-    try:
+    with atomic_path(path, '.part') as tmp:
         try:
-            with opener.open(url, timeout=timeout) as r, os.fdopen(fd, 'wb') as f:
+            with opener.open(url, timeout=timeout) as r, open(tmp, 'wb') as f:
                 total = int(r.headers.get('Content-Length') or 0) or None
                 with tqdm(total=total, unit='B', unit_scale=True, desc=path.name, leave=False, disable=not progress) as bar:
                     for c in iter(lambda: r.read(1<<20), b''): f.write(c); bar.update(len(c))
@@ -143,12 +141,9 @@ def _fetch(url:str, path:Path, sha256:str|None=None, timeout:float=60, progress:
             raise DownloadError(f"Could not download {url}: {e}. Are you offline? Download it by hand into "
                                 f"{path.parent} or set {ENV_VAR} to a folder that already holds the data.") from e
         if sha256 is not None:
-            got = _sha256(Path(tmp))
+            got = _sha256(tmp)
             if got.lower() != sha256.lower():
                 raise DownloadError(f"Checksum mismatch for {url}: expected sha256 {sha256}, got {got}; file discarded.")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
 
 def _is_archive(p:Path)->bool: return zipfile.is_zipfile(p) or tarfile.is_tarfile(p)
 

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 from transformers.utils import logging as hf_logging
 import hpd_nb.core as core
-from .core import resolve_model
+from .core import atomic_path, resolve_model, spread, time_calls
 from .data import GLUE_TASKS
 from .trainer import TrainConfig, train
 from .encoding import batched_encode, check_sentences, pool_tokens, texts_hash as _texts_hash
@@ -223,13 +223,7 @@ def save_teacher_logits(path, # destination `.npz` file
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     z = check_logits(logits, len(s1), task)
     meta = dict(teacher_id=teacher_id, task=task, split=split, texts_hash=texts_hash(s1, s2), n=len(s1))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f: np.savez(f, logits=z, meta=np.array(json.dumps(meta)))
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
+    with atomic_path(path) as tmp, open(tmp, 'wb') as f: np.savez(f, logits=z, meta=np.array(json.dumps(meta)))
     return path
 
 def load_teacher_logits(path, # `.npz` file written by `save_teacher_logits`
@@ -525,22 +519,12 @@ def fit_dse(student:SiameseDSE, tokenizer, # siamese student and its tokenizer
                  eval_fn=eval_fn, **kw)
 
 # %% ../nbs/09_dse.ipynb #7a9724e9
-def _clock(f, # the call to time
-           reps:int, # how many times
-           devices=(), # torch devices to synchronise around each call (CUDA only)
-          )->list:
-    "Wall seconds of each of `reps` calls of `f`."
+def _syncer(devices) -> callable:
+    "A call that waits for every CUDA device of `devices` (nothing on a CPU), for `time_calls`."
     def sync():
         for d in devices:
             if d.type == 'cuda': torch.cuda.synchronize(d)
-    ts = []
-    for _ in range(reps):
-        sync(); t0 = time.perf_counter(); f(); sync(); ts.append(time.perf_counter() - t0)
-    return ts
-
-def _spread(name:str, ts:list)->dict:
-    "Median as `<name>_s`, with the fastest and slowest run."
-    return {f'{name}_s': float(np.median(ts)), f'{name}_s_min': float(min(ts)), f'{name}_s_max': float(max(ts))}
+    return sync
 
 @torch.no_grad()
 def time_one_vs_n(query:str, # the new sentence
@@ -563,9 +547,10 @@ def time_one_vs_n(query:str, # the new sentence
     C = torch.as_tensor(candidate_embeddings, dtype=torch.float32).to(dev)  # the cache lives on the student's device (untimed)
     def query_vec(): return embed_texts(student, student_tokenizer, [query], max_length=max_length)[0].to(dev)
     m = n if max_cross_pairs is None else min(n, max_cross_pairs)
-    ce = [t*n/m for t in _clock(lambda: predict_cross_encoder(cross_encoder, cross_tokenizer, [query]*m, candidates[:m],
-                                                              batch_size=batch_size, max_length=max_length), repeats, devices)]
-    dse, dot = _clock(lambda: score_pairs_from_embeddings(student, query_vec(), C), repeats, devices), _clock(lambda: C @ query_vec(), repeats, devices)
-    return dict(n=n, **_spread('cross_encoder', ce), **_spread('dse', dse), **_spread('dot', dot), repeats=repeats,
+    secs = time_calls(dict(cross_encoder=lambda: predict_cross_encoder(cross_encoder, cross_tokenizer, [query]*m, candidates[:m], batch_size=batch_size, max_length=max_length),
+                           dse=lambda: score_pairs_from_embeddings(student, query_vec(), C), dot=lambda: C @ query_vec()),
+                      repeats, warmup=0, sync=_syncer(devices))
+    secs['cross_encoder'] = [t*n/m for t in secs['cross_encoder']]
+    return dict(n=n, **{k: v for name, ts in secs.items() for k, v in spread(ts, f'{name}_').items()}, repeats=repeats,
                 cross_encoder_timed_pairs=m, cross_encoder_extrapolated=m < n,
                 cached='candidate student embeddings (DSE and dot); nothing for the cross-encoder')

@@ -142,7 +142,7 @@ def write_predictions(path, # destination .tsv
                      )->Path:
     "Write `idx\\tlabel\\tprediction` rows."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(dict(idx=idx, label=labels, prediction=np.asarray(predictions))).to_csv(path, sep='\t', index=False)
+    atomic_write_text(path, pd.DataFrame(dict(idx=idx, label=labels, prediction=np.asarray(predictions))).to_csv(sep='\t', index=False))
     return path
 
 # %% ../nbs/14_dse_bench.ipynb #0acc1c55

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 from tqdm.auto import tqdm
 
+from .core import time_calls
 from .data import STS_TASKS, load_glue, load_sts
 from .encoding import Encoder, cached_encode, check_sentences
 
@@ -208,11 +209,8 @@ def time_encoders(encoders:dict, # label -> encoder with `.encode`
                   repeats:int=3, # timed passes per encoder, interleaved across encoders
                   batch_size:int=64, # sentences per batch
                  ) -> pd.DataFrame:
-    "Sentences per second of each encoder: min, median and max over interleaved repeats (one warm-up batch first)."
+    "Sentences per second of each encoder: min, median and max over interleaved repeats (`time_calls`; one warm-up batch first)."
     for e in encoders.values(): e.encode(sentences[:batch_size], batch_size=batch_size, show_progress=False)
-    secs = {k: [] for k in encoders}
-    for _ in range(repeats):
-        for k, e in encoders.items():
-            t = time.perf_counter(); e.encode(sentences, batch_size=batch_size, show_progress=False); secs[k].append(time.perf_counter() - t)
+    secs = time_calls({k: (lambda e=e: e.encode(sentences, batch_size=batch_size, show_progress=False)) for k, e in encoders.items()}, repeats, warmup=0)
     return pd.DataFrame({k: dict(sps_min=len(sentences)/max(v), sps_median=len(sentences)/float(np.median(v)), sps_max=len(sentences)/min(v))
                          for k, v in secs.items()}).T

@@ -480,7 +480,7 @@ def distill(teacher='all-mpnet-base-v2', # teacher: name, directory, hub id (onl
         path = st.save(out)
         atomic_write_text(out/'metrics.json', json.dumps(metrics, indent=1, default=str))
         atomic_write_text(out/'README.md', model_card(metrics))
-        res.history.to_csv(out/'training_history.csv', index=False)
+        atomic_write_text(out/'training_history.csv', res.history.to_csv(index=False))
     state.wait_for_everyone()
     if state.is_main_process and not keep_checkpoints: shutil.rmtree(checkpoint_dir(out), ignore_errors=True)
     return DistillResult(path, st, pca, metrics, res)

@@ -231,7 +231,7 @@ def run_hpd(preset:str|HPDPreset='quick', # preset name or object
     log('teacher, student and undistilled-student embeddings of the STS sets ready')
     runs = distill_students(p, teacher, train_s, held_s, out, lab, progress, device, resume, report_to)
     for name, r in runs.items():
-        r.train.history.to_csv(out/f'history_{name}.csv', index=False)
+        atomic_write_text(out/f'history_{name}.csv', r.train.history.to_csv(index=False))
         rows[name] = dict(zip(sents, r.student.encode(sents, show_progress=progress)))
     table, ratios, gains = score_rows(rows, lab)
     log('STS table\n' + table.round(2).to_string())

@@ -17,7 +17,7 @@ from typing import Mapping, Sequence
 import faiss
 import numpy as np
 
-from .core import atomic_write_text
+from .core import atomic_write_text, time_calls
 from .evaluation import encode_unique
 
 # %% ../nbs/08_retrieval.ipynb #575bbf0d
@@ -185,10 +185,8 @@ def time_search(vi:VectorIndex, # index to query
     xq = _as_matrix(xq, 'query embeddings', vi.dim)
     batches = [xq[i:i+batch_size] for i in range(0, len(xq), batch_size)]
     for b in batches[:warmup]: search(vi, b, k, **kwargs)
-    out = []
-    for b in batches:
-        t = time.perf_counter(); search(vi, b, k, **kwargs); out.append((time.perf_counter() - t) / len(b))
-    return np.asarray(out)
+    secs = time_calls({i: (lambda b=b: search(vi, b, k, **kwargs)) for i, b in enumerate(batches)}, repeats=1, warmup=0)
+    return np.asarray([secs[i][0] / len(b) for i, b in enumerate(batches)])
 
 def latency_summary(seconds:Sequence[float], # per-query seconds, e.g. from `time_search`
                    ) -> dict: # median_ms, p95_ms, qps

@@ -14,7 +14,7 @@ from torch import nn
 from safetensors.torch import load_file, save_file
 from fastcore.basics import patch
 from transformers import AutoModel, AutoTokenizer
-from .core import resolve_model
+from .core import atomic_write_text, resolve_model
 from .encoding import batched_encode, check_sentences, pool_tokens, read_st_config, token_lengths
 
 # %% ../nbs/03_student.ipynb #6a4afd2b
@@ -173,7 +173,7 @@ def freeze_lower(self:HPDStudent,
     return sum(p.numel() for m in frozen for p in m.parameters())
 
 # %% ../nbs/03_student.ipynb #b2173309
-def _json_dump(obj, path:Path): path.write_text(json.dumps(obj, indent=2) + '\n')
+def _json_dump(obj, path:Path): atomic_write_text(path, json.dumps(obj, indent=2) + '\n')
 
 @patch
 def save(self:HPDStudent,

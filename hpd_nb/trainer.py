@@ -24,7 +24,7 @@ from transformers.trainer_callback import TrainerState
 from transformers.utils import SAFE_WEIGHTS_NAME
 import transformers
 import hpd_nb
-from .core import atomic_write_text
+from .core import atomic_path, atomic_write_text
 
 # %% ../nbs/05_trainer.ipynb #bf1cd63c
 def _amp_flags(bf16:bool|None, # requested bfloat16 autocast; None: automatic
@@ -110,11 +110,8 @@ def save_weights(model:nn.Module, # any module; shared/tied tensors are stored o
                  path:str|Path, # target `.safetensors` file (written atomically)
                 ) -> Path:
     "Write `model`'s full state to a safetensors file, deduplicating shared tensors."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + '.tmp')
-    safetensors.torch.save_model(model, str(tmp), metadata={'format': 'pt'})
-    os.replace(tmp, path)
-    return path
+    with atomic_path(path) as tmp: safetensors.torch.save_model(model, str(tmp), metadata={'format': 'pt'})
+    return Path(path)
 
 def load_weights(model:nn.Module, # module with the same architecture as the saved one
                  path:str|Path, # a file written by `save_weights` (or HF Trainer's `model.safetensors`)
