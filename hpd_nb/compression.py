@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 import hpd_nb
-from .core import atomic_write_text, keyed_json, read_result
+from .core import assemble_atomically, atomic_write_text, keyed_json, read_result
 from .encoding import SentenceEncoder, cached_encode, dir_fingerprint
 from .evaluation import encode_unique, time_encoders
 from .hpd import distill, teacher_targets
@@ -162,13 +162,10 @@ def distill_static(teacher:SentenceEncoder, # the teacher (its directory is dist
     key = dict(teacher=str(teacher.path.resolve()), files=dir_fingerprint(teacher.path), dim=dim, model2vec=_m2v_version())
     if (out/'hpd_nb_static.json').exists() and json.loads((out/'hpd_nb_static.json').read_text()) == key: return StaticEncoder(out)
     from model2vec.distill import distill as m2v_distill
-    m = m2v_distill(model_name=str(teacher.path), pca_dims=dim, device=device)
-    tmp = out.with_name(out.name + '.tmp'); m.save_pretrained(str(tmp))
-    atomic_write_text(tmp/'hpd_nb_static.json', json.dumps(key))
-    if out.exists():
-        import shutil; shutil.rmtree(out)
-    tmp.rename(out)
-    return StaticEncoder(out)
+    def build(tmp:Path):
+        m2v_distill(model_name=str(teacher.path), pca_dims=dim, device=device).save_pretrained(str(tmp))
+        atomic_write_text(tmp/'hpd_nb_static.json', json.dumps(key))
+    return StaticEncoder(assemble_atomically(out, build))
 
 def _m2v_version() -> str:
     import model2vec; return model2vec.__version__

@@ -18,7 +18,7 @@ from pathlib import Path
 import platformdirs
 from datasets import Dataset
 from tqdm.auto import tqdm
-from .core import atomic_path, atomic_write_bytes, atomic_write_text
+from .core import atomic_path, atomic_write_bytes, atomic_write_text, sha256_file
 
 # %% ../nbs/01_data.ipynb #7bef72fe
 logger = logging.getLogger(__name__)
@@ -117,12 +117,6 @@ _LAYOUT = { # name: (folder inside the data dir, archive prefix replaced by that
 class DownloadError(ConnectionError):
     "A download failed (offline, HTTP error) or its checksum did not match."
 
-def _sha256(path:Path)->str:
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for c in iter(lambda: f.read(1<<20), b''): h.update(c)
-    return h.hexdigest()
-
 def _url_filename(url:str)->str:
     return Path(urllib.parse.unquote(urllib.parse.urlparse(url).path)).name or 'download'
 
@@ -141,7 +135,7 @@ def _fetch(url:str, path:Path, sha256:str|None=None, timeout:float=60, progress:
             raise DownloadError(f"Could not download {url}: {e}. Are you offline? Download it by hand into "
                                 f"{path.parent} or set {ENV_VAR} to a folder that already holds the data.") from e
         if sha256 is not None:
-            got = _sha256(tmp)
+            got = sha256_file(tmp)
             if got.lower() != sha256.lower():
                 raise DownloadError(f"Checksum mismatch for {url}: expected sha256 {sha256}, got {got}; file discarded.")
 

@@ -19,19 +19,18 @@ from transformers.utils import logging as hf_logging
 import hpd_nb.core as core
 from .core import atomic_path, resolve_model, spread, time_calls
 from .data import GLUE_TASKS
-from .trainer import TrainConfig, train
-from .encoding import batched_encode, check_sentences, pool_tokens, texts_hash as _texts_hash
+from .trainer import TrainConfig, model_identity, train
+from .encoding import batched_encode, check_sentences, pool_tokens, texts_hash
 from .student import prune_layers
 
 # %% auto #0
 __all__ = ['TASKS', 'SIAMESE_KEYS', 'TaskSpec', 'task_spec', 'check_pairs', 'load_encoder', 'load_cross_encoder', 'PairDataset',
            'check_logits', 'scale_targets', 'unscale_outputs', 'cross_encoder_collate', 'siamese_collate',
-           'predict_cross_encoder', 'model_fingerprint', 'texts_hash', 'save_teacher_logits', 'load_teacher_logits',
-           'teacher_cache_path', 'cached_teacher_logits', 'pair_features', 'SiameseDSE', 'embed_texts',
-           'score_pairs_from_embeddings', 'dse_loss', 'logits_to_predictions', 'glue_metrics', 'task_score',
-           'with_score', 'best_threshold', 'zero_shot_baseline', 'cross_encoder_loss', 'student_loss',
-           'evaluate_cross_encoder', 'evaluate_student', 'init_regression_bias', 'fit_cross_encoder', 'fit_dse',
-           'time_one_vs_n']
+           'predict_cross_encoder', 'save_teacher_logits', 'load_teacher_logits', 'teacher_cache_path',
+           'cached_teacher_logits', 'pair_features', 'SiameseDSE', 'embed_texts', 'score_pairs_from_embeddings',
+           'dse_loss', 'logits_to_predictions', 'glue_metrics', 'task_score', 'with_score', 'best_threshold',
+           'zero_shot_baseline', 'cross_encoder_loss', 'student_loss', 'evaluate_cross_encoder', 'evaluate_student',
+           'init_regression_bias', 'fit_cross_encoder', 'fit_dse', 'time_one_vs_n']
 
 # %% ../nbs/09_dse.ipynb #68687d04
 @dataclass(frozen=True)
@@ -198,31 +197,17 @@ def predict_cross_encoder(model, # sequence-pair model
         out.append(model(**b).logits.float().cpu())
     return torch.cat(out).numpy() if out else np.zeros((0, model.config.num_labels), np.float32)
 
-# %% ../nbs/09_dse.ipynb #2d17c1d7
-def model_fingerprint(model:nn.Module # any torch model
-                     )->str:
-    "Hash of a model's class and parameter values: its checkpoint identity."
-    h = hashlib.blake2b(digest_size=16); h.update(type(model).__name__.encode())
-    for name, p in model.state_dict().items():
-        h.update(name.encode()); h.update(p.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
-
-def texts_hash(s1:list, s2:list # the pairs
-              )->str:
-    "Hash of the pair texts (order matters): `hpd_nb.encoding.texts_hash` over first then second sentences."
-    return _texts_hash(list(s1) + list(s2))
-
 # %% ../nbs/09_dse.ipynb #375de88e
 def save_teacher_logits(path, # destination `.npz` file
                         logits:np.ndarray, # (n, n_out) teacher logits
-                        teacher_id:str, # checkpoint identity (`model_fingerprint`)
+                        teacher_id:str, # checkpoint identity (`model_identity`)
                         task:str, split:str, # what they were computed on
                         s1:list, s2:list, # the pairs (hashed, and their count checked)
                        )->Path:
     "Atomically write teacher logits with their provenance (teacher id, task, split, texts hash)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     z = check_logits(logits, len(s1), task)
-    meta = dict(teacher_id=teacher_id, task=task, split=split, texts_hash=texts_hash(s1, s2), n=len(s1))
+    meta = dict(teacher_id=teacher_id, task=task, split=split, texts_hash=texts_hash([*s1, *s2]), n=len(s1))
     with atomic_path(path) as tmp, open(tmp, 'wb') as f: np.savez(f, logits=z, meta=np.array(json.dumps(meta)))
     return path
 
@@ -238,13 +223,13 @@ def load_teacher_logits(path, # `.npz` file written by `save_teacher_logits`
         if meta.get(k) != v: raise ValueError(f"{path}: logits cache is for {k}={meta.get(k)!r}, not {v!r}")
     if meta['n'] != len(s1) or len(z) != len(s1):
         raise ValueError(f"{path}: logits cache has {len(z)} rows but there are {len(s1)} pairs")
-    if meta['texts_hash'] != texts_hash(s1, s2): raise ValueError(f"{path}: logits cache was computed on different pair texts")
+    if meta['texts_hash'] != texts_hash([*s1, *s2]): raise ValueError(f"{path}: logits cache was computed on different pair texts")
     return check_logits(z, len(s1), task)
 
 # %% ../nbs/09_dse.ipynb #616e1462
 def teacher_cache_path(cache_dir, teacher_id:str, task:str, split:str, s1:list, s2:list)->Path:
     "Cache file for teacher logits, named by a hash of (teacher id, task, split, texts)."
-    key = hashlib.blake2b(f"{teacher_id}|{task}|{split}|{texts_hash(s1, s2)}".encode(), digest_size=8).hexdigest()
+    key = hashlib.blake2b(f"{teacher_id}|{task}|{split}|{texts_hash([*s1, *s2])}".encode(), digest_size=8).hexdigest()
     return Path(cache_dir)/f"teacher_logits__{task}__{split}__{key}.npz"
 
 def cached_teacher_logits(model, # fine-tuned cross-encoder
@@ -252,11 +237,11 @@ def cached_teacher_logits(model, # fine-tuned cross-encoder
                           task:str, split:str, # what the pairs are
                           s1:list, s2:list, # the pairs
                           cache_dir=None, # directory of logits caches; default `hpd_nb.core.cache_dir('teacher_logits')`
-                          teacher_id:str=None, # checkpoint identity; default `model_fingerprint(model)`
+                          teacher_id:str=None, # checkpoint identity; default `model_identity(model)`
                           **kw, # passed to `predict_cross_encoder`
                          )->np.ndarray:
     "Teacher logits on the pairs, computed once and cached atomically under `cache_dir`."
-    teacher_id = teacher_id or model_fingerprint(model)
+    teacher_id = teacher_id or model_identity(model)
     path = teacher_cache_path(cache_dir or core.cache_dir('teacher_logits'), teacher_id, task, split, s1, s2)
     if path.exists(): return load_teacher_logits(path, teacher_id, task, split, s1, s2)
     z = predict_cross_encoder(model, tokenizer, s1, s2, **kw)

@@ -19,9 +19,9 @@ from .encoding import default_device
 from .evaluation import evaluate_sts
 from .transfer import TRANSFER_TASKS, evaluate_transfer, transfer_avg
 from .dse import (SiameseDSE, cached_teacher_logits, embed_texts, evaluate_cross_encoder, evaluate_student, fit_cross_encoder,
-                        fit_dse, glue_metrics, load_cross_encoder, load_encoder, logits_to_predictions, model_fingerprint,
+                        fit_dse, glue_metrics, load_cross_encoder, load_encoder, logits_to_predictions,
                         task_score, task_spec, time_one_vs_n, zero_shot_baseline)
-from .trainer import TrainConfig
+from .trainer import TrainConfig, model_identity
 
 # %% auto #0
 __all__ = ['PRESETS', 'DSEPreset', 'task_label', 'max_train_of', 'student_name', 'student_plan', 'headline', 'model_names',
@@ -289,7 +289,7 @@ def sentence_scores(model:SiameseDSE, tok, # a siamese model and its tokenizer (
 
 def cached_sentence_scores(model:SiameseDSE, tok, p:DSEPreset, path:Path, device=None, progress:bool=False)->dict:
     "`sentence_scores`, stored at `path` and reused while the model's weights and the settings are unchanged."
-    key = dict(model=model_fingerprint(model), max_length=p.max_length, tasks=list(p.transfer_tasks), kfold=p.kfold, bf16=p.bf16)
+    key = dict(model=model_identity(model), max_length=p.max_length, tasks=list(p.transfer_tasks), kfold=p.kfold, bf16=p.bf16)
     return keyed_json(path, key, lambda: sentence_scores(model, tok, p, device, progress))
 
 def student_stage(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # task, preset, `task_data`, teacher_stage's logits, work folder
@@ -423,16 +423,13 @@ def speedup(rows:list, # output of `speed_benchmark` (result['speed'])
     return r[f'cross_encoder_s{stat}']/r[f'dse_s{stat}']
 
 # %% ../nbs/14_dse_bench.ipynb #61dade6b
-_CODE_FILES = ('dse.py', 'dse_bench.py', 'trainer.py', 'data.py', 'core.py', 'encoding.py', 'evaluation.py', 'transfer.py')
 _KEEP = ('metrics', 'n_drawn', 'n_selection', 'n_train', 'n_dev', 'teacher_folds', 'logit_fit', 'embeddings', 'seconds', 'single_class')
 
 def task_result_key(task:str, # GLUE task
                     p:DSEPreset, # preset
                    )->str:
-    "Hash of everything a task's result depends on: the task, the preset and the source of the modules that compute it."
-    h = hashlib.sha256(json.dumps(dict(task=task, preset=asdict(p)), sort_keys=True, default=str).encode())
-    for f in _CODE_FILES: h.update((Path(hpd_nb.__file__).parent/f).read_bytes())
-    return h.hexdigest()
+    "Hash of everything a task's result depends on: the task, the preset and the package version."
+    return hashlib.sha256(json.dumps(dict(task=task, preset=asdict(p), version=hpd_nb.__version__), sort_keys=True, default=str).encode()).hexdigest()
 
 def _pred_hashes(out, task:str, p:DSEPreset)->dict:
     "SHA-256 of each model's prediction file of `task` (None where it is missing)."

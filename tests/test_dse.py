@@ -36,8 +36,8 @@ def test_logits_cache_other_teacher_or_task(tmp_path, teacher):
     model, tok = teacher
     z = dse.cached_teacher_logits(model, tok, 'MRPC', 'train', S1, S2, tmp_path)
     assert z.shape == (4, 2)
-    path = dse.teacher_cache_path(tmp_path, dse.model_fingerprint(model), 'MRPC', 'train', S1, S2)
-    tid = dse.model_fingerprint(model)
+    path = dse.teacher_cache_path(tmp_path, dse.model_identity(model), 'MRPC', 'train', S1, S2)
+    tid = dse.model_identity(model)
     np.testing.assert_allclose(dse.load_teacher_logits(path, tid, 'MRPC', 'train', S1, S2), z)
     with pytest.raises(ValueError, match='teacher_id'): dse.load_teacher_logits(path, 'another-teacher', 'MRPC', 'train', S1, S2)
     with pytest.raises(ValueError, match="task='MRPC'"): dse.load_teacher_logits(path, tid, 'QQP', 'train', S1, S2)
