@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['CORPUS_PRESETS', 'CorpusPreset', 'corpus_texts', 'distill_on_corpus', 'choose_lr', 'corpus_students', 'corpus_views',
            'corpus_embeddings', 'corpus_reductions', 'row_vectors', 'score_corpus_row', 'corpus_rows', 'run_corpus_set',
-           'run_corpus', 'corpus_table']
+           'run_corpus', 'copy_histories', 'corpus_table', 'corpus_costs']
 
 # %% ../nbs/20_corpus.ipynb #9515e284
 import json, time
@@ -213,7 +213,17 @@ def run_corpus(preset:str|CorpusPreset='cpu', # preset name or object
     doc = dict(preset=p.name, settings=asdict(p), rows=[r for s in res.values() for r in s['rows']], costs={k: s['costs'] for k, s in res.items()},
                wall_seconds=round(time.time() - t0, 1), version=hpd_nb.__version__)
     atomic_write_text(out/'corpus.json', json.dumps(doc, indent=1, default=str))
+    copy_histories(out)
     return doc
+
+def copy_histories(out:str|Path, # a `run_corpus` output directory
+                  ) -> list[Path]:
+    "Each student's training history (held-out MSE per evaluation) as `out/histories/<set>__<student>.csv`, small enough to commit."
+    out, done = Path(out), []
+    for h in sorted(out.glob('*/students/*/training_history.csv')):
+        s, student = h.parts[-4], h.parts[-2]
+        done.append(atomic_write_text(out/'histories'/f'{s}__{student}.csv', h.read_text()))
+    return done
 
 # %% ../nbs/20_corpus.ipynb #d3b819f1
 def corpus_table(res:dict|str|Path, # the content of corpus.json, or its path / directory
@@ -221,3 +231,19 @@ def corpus_table(res:dict|str|Path, # the content of corpus.json, or its path / 
     "One row per (set, view): nDCG@10, Recall@100, bytes and the share of the teacher."
     df = pd.DataFrame(read_result(res, 'corpus.json')['rows'])
     return df.set_index(['set', 'label'])[['method', 'dim', 'precision', 'bytes_per_vector', 'nDCG@10', 'Recall@100', 'of_teacher']]
+
+# %% ../nbs/20_corpus.ipynb #695e8e74
+def corpus_costs(res:dict|str|Path, # the content of corpus.json, or its path / directory
+                ) -> pd.DataFrame:
+    "Minutes per set: the teacher's pass, each training and each encoding, the learning-rate sweep, the whole run and a user's recipe."
+    res, rows = read_result(res, 'corpus.json'), {}
+    for s, c in res['costs'].items():
+        enc, st = c['embedding_seconds'], c['students']
+        first = next(k for k in st if k.startswith('HPD-F'))
+        tried = st[first].get('lr_tried', {f"{st[first].get('lr')}": st[first]})
+        rows[s] = {'docs': c['docs'], 'teacher pass': enc['teacher'] / 60, **{f'train {k}': v['train_seconds'] / 60 for k, v in st.items()},
+                   'lr sweep (all candidates)': sum(v['train_seconds'] for v in tried.values()) / 60,
+                   **{f'encode {k}': v / 60 for k, v in enc.items() if k != 'teacher'}, 'whole run': c['set_seconds'] / 60,
+                   f'user recipe ({first})': (enc['teacher'] + st[first]['train_seconds'] + enc[first]) / 60}
+    return pd.DataFrame(rows).T
+

@@ -6,7 +6,8 @@
 __all__ = ['INIT_METHODS', 'HPD_LOSSES', 'SentenceData', 'read_sentences', 'PCAProjection', 'fit_pca_projection',
            'teacher_targets', 'ridge_projection', 'procrustes_projection', 'DistillationExamples', 'hpd_collate',
            'hpd_objective', 'HPDRecipe', 'sts_data_available', 'stsb_dev_metric', 'train_student', 'DistillResult',
-           'split_heldout', 'curve_summary', 'model_card', 'checkpoint_dir', 'distill']
+           'split_heldout', 'curve_summary', 'model_card', 'checkpoint_dir', 'distill_split', 'kept_note',
+           'distill_metrics', 'save_distilled', 'distill']
 
 # %% ../nbs/07_hpd.ipynb #e3271914
 import gzip, hashlib, json, os, shutil, time, warnings
@@ -415,6 +416,60 @@ def checkpoint_dir(out:str|Path) -> Path:
     "Where `distill` keeps the training checkpoints of the model it writes to `out`: beside it, never inside it."
     out = Path(out); return out.with_name(out.name + '.checkpoints')
 
+def distill_split(data:SentenceData, # the training sentences read (`read_sentences`)
+                  heldout, # held-out sentences (None: a seeded sample of `r.n_heldout`)
+                  column:str, # column of a `datasets.Dataset`
+                  r:HPDRecipe, # the recipe (its dim, n_heldout, seed)
+                 ) -> tuple[list, list]:
+    "(training sentences, held-out sentences), checked against the recipe before the teacher encodes them."
+    train_s, held_s = (data.sentences, read_sentences(heldout, column).sentences) if heldout is not None else \
+                      split_heldout(data.sentences, r.n_heldout, r.seed)
+    if len(train_s) < r.dim: raise ValueError(f"{len(train_s)} training sentences for dim={r.dim}: the PCA needs at least {r.dim}")
+    if not held_s: raise ValueError(f"{len(data)} sentences leave none to hold out (a tenth of the data): give more, or pass heldout=")
+    return train_s, held_s
+
+def kept_note(res) -> str:
+    "Which weights training kept, in words, from a `train_student` result."
+    if res.best_checkpoint and Path(res.best_checkpoint).name == START_WEIGHTS: return 'the untrained start (step 0): no later evaluation beat it'
+    if res.best_checkpoint: return f'{Path(res.best_checkpoint).name} (best by the selection metric)'
+    return f'the last step ({res.global_step}); no later evaluation beat the first'
+
+def distill_metrics(st, res, # the trained `HPDStudent` and the `train_student` result
+                    r:HPDRecipe, tenc:Encoder, # the recipe and the teacher
+                    student, student_dir:Path, layers_before:int|None, # the student as given, its backbone directory, its depth before pruning
+                    data:SentenceData, n_train:int, n_heldout:int, # the sentences read and how they were split
+                    pca:PCAProjection, # the teacher's projection
+                   ) -> dict:
+    "What a distilled student's card and metrics.json say about how it was made."
+    return dict(teacher=_model_label(tenc), student=_model_label(student.path if isinstance(student, HPDStudent) else student), dim=r.dim, student_hidden=st.hidden_size,
+                student_layers=st.n_layers, hpd_nb_version=hpd_nb.__version__, kept_layers=st.kept_layers, backbone_layers=layers_before,
+                teacher_pruned=Path(student_dir).resolve() == Path(getattr(tenc, 'path', '')).resolve(),
+                n_train=n_train, n_heldout=n_heldout, n_blank=data.n_blank, sources=data.sources, data_fingerprint=data.fingerprint,
+                pca_explained_variance=float(pca.explained_variance_ratio.sum()), recipe=asdict(r), curve=curve_summary(res.history),
+                device=str(st.device), checkpoint_kept=kept_note(res), run_dir=res.run_dir)
+
+def save_distilled(st, # the trained `HPDStudent`
+                   out:Path, # its directory
+                   metrics:dict, # what `distill` measured (STS figures and the wall time are added)
+                   res, # the `train_student` result (its history is saved)
+                   sts:bool|None, # score the STS test sets (None: when the data is present)
+                   progress:bool, # progress bars
+                   t0:float, # when `distill` started
+                  ) -> Path:
+    "Evaluate the student on STS (when asked and present), then write it with its metrics, model card and training history."
+    st.eval()
+    have_sts = sts_data_available()
+    metrics['stsb_dev'] = stsb_dev_metric(st)['stsb_dev'] if have_sts and sts is not False else None
+    metrics['sts'] = evaluate_sts(st, progress=progress).rename(STS_SHORT).round(4).to_dict() if (have_sts if sts is None else sts) else None
+    if not have_sts: metrics['sts_note'] = f'No STS data was found in {data_dir()} (set HPD_NB_DATA), so no STS figures.'
+    elif sts is False: metrics['sts_note'] = 'STS evaluation was switched off for this run (sts=False).'
+    metrics['wall_seconds'] = round(time.time() - t0, 1)
+    path = st.save(out)
+    atomic_write_text(out/'metrics.json', json.dumps(metrics, indent=1, default=str))
+    atomic_write_text(out/'README.md', model_card(metrics))
+    atomic_write_text(out/'training_history.csv', res.history.to_csv(index=False))
+    return path
+
 def distill(teacher='all-mpnet-base-v2', # teacher: name, directory, hub id (online) or a `SentenceEncoder`
             student='all-MiniLM-L6-v2', # student backbone: name, directory or hub id (online)
             sentences=None, # file path(s), a list of sentences or a `datasets.Dataset` (see `read_sentences`)
@@ -437,50 +492,20 @@ def distill(teacher='all-mpnet-base-v2', # teacher: name, directory, hub id (onl
     "Distil `student` from `teacher` on `sentences`: a d-dim sentence-transformers directory with its model card and metrics."
     t0, state = time.time(), PartialState()
     if dim is not None and dim < 1: raise ValueError(f"dim={dim}: the output dimension must be at least 1")
-    r = replace(recipe or HPDRecipe(), **(dict(dim=dim) if dim is not None else {}), **overrides)
-    out = Path(out)
-    if sentences is None: raise ValueError("give the training sentences: file path(s), a list or a datasets.Dataset")
+    r, out = replace(recipe or HPDRecipe(), **(dict(dim=dim) if dim is not None else {}), **overrides), Path(out)
     student_dir = resolve_model(student) if not isinstance(student, HPDStudent) else student.path
     layers_before = check_encoder(student_dir).get('num_hidden_layers')  # fail before the slow teacher
-    data = read_sentences(sentences, column)
-    tenc = _as_encoder(teacher, device)
+    if sentences is None: raise ValueError("give the training sentences: file path(s), a list or a datasets.Dataset")
+    data, tenc = read_sentences(sentences, column), _as_encoder(teacher, device)
     if r.dim > tenc.dim: raise ValueError(f"dim={r.dim} is larger than the teacher's embedding size {tenc.dim}")
-    train_s, held_s = (data.sentences, read_sentences(heldout, column).sentences) if heldout is not None else \
-                      split_heldout(data.sentences, r.n_heldout, r.seed)
-    if len(train_s) < r.dim: raise ValueError(f"{len(train_s)} training sentences for dim={r.dim}: the PCA needs at least {r.dim}")
-    if not held_s: raise ValueError(f"{len(data)} sentences leave none to hold out (a tenth of the data): give more, or pass heldout=")
+    train_s, held_s = distill_split(data, heldout, column, r)
     pca, Y = teacher_targets(tenc, held_s + train_s, slice(len(held_s), None), r.dim, r.n_pca_fit, r.seed, r.center, progress)
-    nh = len(held_s)
-    fp = dict(teacher=_model_label(tenc), teacher_files=tenc.cache_identity().get('files'))
-    t1 = time.time()
+    nh, t1 = len(held_s), time.time()
     st, res = train_student(student, train_s, Y[nh:], held_s, Y[:nh], checkpoint_dir(out), r, keep_layers, progress, device,
-                            report_to, resume, fp, track_sts)
-    train_seconds = time.time() - t1
-    path = None
-    metrics = dict(name=name or out.name, teacher=_model_label(tenc), student=_model_label(student if not isinstance(student, HPDStudent) else student.path),
-                   dim=r.dim, student_hidden=st.hidden_size, student_layers=st.n_layers, hpd_nb_version=hpd_nb.__version__,
-                   kept_layers=st.kept_layers, backbone_layers=layers_before,
-                   teacher_pruned=Path(student_dir).resolve() == Path(getattr(tenc, 'path', '')).resolve(),
-                   n_train=len(train_s), n_heldout=nh, n_blank=data.n_blank, sources=data.sources, data_fingerprint=data.fingerprint,
-                   pca_explained_variance=float(pca.explained_variance_ratio.sum()), recipe=asdict(r),
-                   curve=curve_summary(res.history), train_seconds=round(train_seconds, 1), device=str(st.device),
-                   checkpoint_kept='the untrained start (step 0): no later evaluation beat it' if res.best_checkpoint and Path(res.best_checkpoint).name == START_WEIGHTS else
-                                   f'{Path(res.best_checkpoint).name} (best by the selection metric)' if res.best_checkpoint else
-                                   f'the last step ({res.global_step}); no later evaluation beat the first',
-                   processes=state.num_processes, run_dir=res.run_dir)
-    if state.is_main_process:
-        st.eval()
-        have_sts = sts_data_available()
-        metrics['stsb_dev'] = stsb_dev_metric(st)['stsb_dev'] if have_sts and sts is not False else None
-        want = have_sts if sts is None else sts
-        metrics['sts'] = evaluate_sts(st, progress=progress).rename(STS_SHORT).round(4).to_dict() if want else None
-        if not have_sts: metrics['sts_note'] = f'No STS data was found in {data_dir()} (set HPD_NB_DATA), so no STS figures.'
-        elif sts is False: metrics['sts_note'] = 'STS evaluation was switched off for this run (sts=False).'
-        metrics['wall_seconds'] = round(time.time() - t0, 1)
-        path = st.save(out)
-        atomic_write_text(out/'metrics.json', json.dumps(metrics, indent=1, default=str))
-        atomic_write_text(out/'README.md', model_card(metrics))
-        atomic_write_text(out/'training_history.csv', res.history.to_csv(index=False))
+                            report_to, resume, dict(teacher=_model_label(tenc), teacher_files=tenc.cache_identity().get('files')), track_sts)
+    metrics = dict(name=name or out.name, **distill_metrics(st, res, r, tenc, student, student_dir, layers_before, data, len(train_s), nh, pca),
+                   train_seconds=round(time.time() - t1, 1), processes=state.num_processes)
+    path = save_distilled(st, out, metrics, res, sts, progress, t0) if state.is_main_process else None
     state.wait_for_everyone()
     if state.is_main_process and not keep_checkpoints: shutil.rmtree(checkpoint_dir(out), ignore_errors=True)
     return DistillResult(path, st, pca, metrics, res)

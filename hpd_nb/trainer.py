@@ -6,7 +6,7 @@
 __all__ = ['FINGERPRINT_FILE', 'START_WEIGHTS', 'TrainConfig', 'save_weights', 'load_weights', 'example_lengths',
            'EpochLengthGroupedSampler', 'model_loss', 'DistillTrainer', 'history_frame', 'model_identity',
            'dataset_fingerprint', 'run_fingerprint', 'fingerprint_key', 'fingerprint_diff', 'last_checkpoint',
-           'TrainResult', 'start_is_best', 'train', 'SimulatedKill', 'StopAfterSave']
+           'TrainResult', 'start_is_best', 'open_run', 'fit_or_reload', 'train', 'SimulatedKill', 'StopAfterSave']
 
 # %% ../nbs/05_trainer.ipynb #464fb821
 import hashlib, inspect, json, os, pickle, shutil, time, warnings
@@ -424,6 +424,33 @@ def _finished_state(ckpt, config) -> TrainerState|None:
     return st if st.global_step >= target else None
 
 # %% ../nbs/05_trainer.ipynb #37f2df66
+def open_run(model:nn.Module, # the model before training (its step-0 weights may be saved)
+             fp:dict, # the run's fingerprint (`run_fingerprint`)
+             config:TrainConfig, # hyper-parameters
+             resume:bool|str, on_mismatch:str, # as `train` takes them
+            ) -> tuple[Path, 'TrainingArguments', str|None]:
+    "(the run's folder, keyed by `fp`; its HF arguments; the checkpoint to resume from or None), the folder prepared."
+    run_dir = Path(config.output_dir)/f'run-{fingerprint_key(fp)}'
+    args, ckpt = config.training_args(run_dir), _resume_from(resume, run_dir, fp, on_mismatch)
+    if args.should_save:
+        if resume is False and run_dir.exists(): shutil.rmtree(run_dir)
+        atomic_write_text(run_dir/FINGERPRINT_FILE, json.dumps(fp, indent=1, sort_keys=True))
+    if ckpt is not None: args.eval_on_start = False  # the baseline row is already in the resumed history
+    elif args.should_save and config.eval_on_start: save_weights(model, run_dir/START_WEIGHTS)  # the step-0 weights, in case they stay best
+    return run_dir, args, ckpt
+
+def fit_or_reload(trainer, # a `DistillTrainer`
+                  ckpt:str|None, # checkpoint to resume from
+                  config:TrainConfig, # hyper-parameters
+                 ) -> float:
+    "Train (from `ckpt` when given) and return the training loss; a run that already ended only reloads its final or best weights."
+    done = _finished_state(ckpt, config)
+    if done is None: return trainer.train(resume_from_checkpoint=ckpt).training_loss
+    trainer.state = done
+    best = done.best_model_checkpoint if trainer.args.load_best_model_at_end else None
+    trainer._load_from_checkpoint(best if best and Path(best).is_dir() else ckpt)
+    return next((r['train_loss'] for r in reversed(done.log_history) if 'train_loss' in r), float('nan'))
+
 def train(model:nn.Module, # model to train (a `PreTrainedModel` or any `nn.Module`)
           train_dataset:Sequence, # map-style training examples
           collate_fn:Callable, # list of examples -> batch
@@ -441,25 +468,12 @@ def train(model:nn.Module, # model to train (a `PreTrainedModel` or any `nn.Modu
     config = config or TrainConfig()
     if len(train_dataset) == 0: raise ValueError("train_dataset is empty")
     fp = run_fingerprint(model, train_dataset, config, eval_dataset, loss_fn, fingerprint)
-    run_dir = Path(config.output_dir)/f'run-{fingerprint_key(fp)}'
-    args = config.training_args(run_dir)
-    ckpt = _resume_from(resume, run_dir, fp, on_mismatch)
-    if args.should_save:
-        if resume is False and run_dir.exists(): shutil.rmtree(run_dir)
-        atomic_write_text(run_dir/FINGERPRINT_FILE, json.dumps(fp, indent=1, sort_keys=True))
-    if ckpt is not None: args.eval_on_start = False  # the baseline row is already in the resumed history
-    elif args.should_save and config.eval_on_start: save_weights(model, run_dir/START_WEIGHTS)  # the step-0 weights, in case they stay best
+    run_dir, args, ckpt = open_run(model, fp, config, resume, on_mismatch)
     trainer = DistillTrainer(model, args, train_dataset, collate_fn, loss_fn=loss_fn, eval_fn=eval_fn,
                              eval_dataset=eval_dataset, group_by_length=config.group_by_length, lengths=lengths,
                              callbacks=callbacks)
     if not config.progress: trainer.remove_callback(PrinterCallback)  # no per-step log prints either
-    done = _finished_state(ckpt, config)
-    if done is None: train_loss = trainer.train(resume_from_checkpoint=ckpt).training_loss
-    else:  # the run already ended: just load its final (or best) weights
-        trainer.state = done
-        best = done.best_model_checkpoint if args.load_best_model_at_end else None
-        trainer._load_from_checkpoint(best if best and Path(best).is_dir() else ckpt)
-        train_loss = next((r['train_loss'] for r in reversed(done.log_history) if 'train_loss' in r), float('nan'))
+    train_loss = fit_or_reload(trainer, ckpt, config)
     st, last, best_ck = trainer.state, last_checkpoint(run_dir), trainer.state.best_model_checkpoint
     if start_is_best(st.log_history, config) and (run_dir/START_WEIGHTS).is_file():
         # HF keeps no checkpoint of step 0, so it would end on the last step: restore the weights that scored best

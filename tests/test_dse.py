@@ -165,7 +165,7 @@ def test_single_class_flag():
 
 def _tiny(monkeypatch, name='tiny'):
     from hpd_nb import dse_bench as db
-    monkeypatch.setitem(db.PRESETS, name, dataclasses.replace(db.PRESETS['quick'], name=name, tasks=('MRPC', 'STS-B'), keep_layers=1, max_train=16, max_dev=12,
+    monkeypatch.setitem(db.DSE_PRESETS, name, dataclasses.replace(db.DSE_PRESETS['quick'], name=name, tasks=('MRPC', 'STS-B'), keep_layers=1, max_train=16, max_dev=12,
                                                teacher_epochs=1, student_epochs=1, batch_size=8, max_length=32, speed_n=(20,), max_cross_pairs=10))
     return db
 
@@ -183,7 +183,7 @@ def test_run_bench_presets_and_resume(tmp_path, monkeypatch):
     calls = []
     def fake_task(task, preset, out, keep_models=False, device=None, progress=False, resume=True):
         calls.append((preset, task, str(device), resume, progress))
-        names = db.model_names(db.PRESETS[preset])
+        names = db.model_names(db.DSE_PRESETS[preset])
         for m in names: db.write_predictions(out/'preds'/f'{task}__{m}.tsv', [0], [1], [len(preset)])  # differ by preset
         m = dict(pearson=0.5, spearman=0.5) if task == 'STS-B' else dict(accuracy=0.5, f1=0.5)
         r = dict(metrics={k: m for k in names}, n_train=16, n_dev=12, seconds={}, single_class=[])
@@ -229,7 +229,7 @@ def test_run_task_models_follow_device(tmp_path, monkeypatch):
     assert (tmp_path/'work'/'tiny'/'MRPC'/'cache').is_dir()
     assert list((tmp_path/'work').glob('**/checkpoint-*'))  # the kept models' checkpoints stay until run_bench's speed benchmark is done
     db.drop_checkpoints(tmp_path/'work'/'tiny'/'MRPC'); assert not list((tmp_path/'work').glob('**/checkpoint-*'))
-    assert set(r['metrics']) == {'teacher', 'teacher_f0', 'teacher_f1', *db.model_names(db.PRESETS['tiny'])}
+    assert set(r['metrics']) == {'teacher', 'teacher_f0', 'teacher_f1', *db.model_names(db.DSE_PRESETS['tiny'])}
     assert r['n_selection'] + r['n_train'] == r['n_drawn'] == 16 and set(r['logit_fit']) == {'cross_fit', 'in_sample'}
     assert dev_of(r['teacher'][0]) == dev_of(r['student'][0]) == device.type
     db.speed_benchmark('a man plays guitar', S1 + S2, r['teacher'], r['student'], ns=(10,), max_cross_pairs=5, max_length=32, repeats=1, device=device)
