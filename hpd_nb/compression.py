@@ -19,9 +19,9 @@ import numpy as np, pandas as pd
 import hpd_nb
 from .core import assemble_atomically, atomic_write_text, keyed_json, read_result
 from .encoding import SentenceEncoder, cached_encode, dir_fingerprint
-from .evaluation import encode_unique, time_encoders
+from .evaluation import encode_unique, sts_row, sts_sentences, time_encoders
 from .hpd import distill, teacher_targets
-from .reproduce import HPD_PRESETS, HPDPreset, preset_sentences, sts_row, sts_sentences
+from .reproduce import HPD_PRESETS, HPDPreset, preset_sentences
 from .retrieval import (beir_metrics, build_index, embed_texts, hard_subset, run_from_search, safe_name, search,
                               time_search, write_qrels, write_trec_run)
 from .transfer import TRANSFER_TASKS, load_transfer, transfer_scores

@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['STS_SHORT', 'MINILM_REFERENCE', 'pair_cosine', 'spearman100', 'as_encoder', 'encode_unique', 'sts_spearman',
-           'evaluate_sts', 'sts_table', 'sts_dev_pairs', 'sts_dev_spearman', 'plot_sts_table', 'time_encoders']
+           'evaluate_sts', 'sts_sentences', 'precomputed_only', 'sts_row', 'sts_table', 'sts_dev_pairs',
+           'sts_dev_spearman', 'plot_sts_table', 'time_encoders']
 
 # %% ../nbs/06_evaluation.ipynb #32c399d3
 import inspect, os, time
@@ -144,6 +145,24 @@ def evaluate_sts(encode, # encoder: function `list[str] -> array` or object with
     res = {t: sts_spearman(d, emb, name=t) for t, d in data.items()}
     res['avg'] = float(np.mean(list(res.values())))
     return pd.Series(res, name=name, dtype=float)
+
+# %% ../nbs/06_evaluation.ipynb #72ddf787
+def sts_sentences(tasks=None, # STS tasks (None: all seven)
+                 ) -> list[str]:
+    "Distinct sentences of the STS test sets, in first-seen order."
+    return list(dict.fromkeys(s for t in (tasks or STS_TASKS) for d in [load_sts(t)] for c in ('sentence1', 'sentence2') for s in d[c]))
+
+def precomputed_only(sentences):
+    "An encoder that refuses to encode: scores precomputed vectors passed as a `cache` and fails loudly on anything else."
+    raise KeyError(f"sentence not in the precomputed embeddings: {sentences[0]!r}")
+
+def sts_row(emb:dict, # sentence -> embedding for every STS sentence of `tasks`
+            name:str|None=None, # row name
+            tasks=None, # STS tasks (None: all seven)
+           ) -> pd.Series:
+    "STS results of precomputed embeddings (`evaluate_sts` that never encodes)."
+    return evaluate_sts(precomputed_only, tasks=tasks, cache=dict(emb), name=name, progress=False)
+
 
 # %% ../nbs/06_evaluation.ipynb #4d0d169b
 def sts_table(models:Mapping[str, object], # name -> encoder (function or object with `.encode`)

@@ -15,9 +15,9 @@ import numpy as np, pandas as pd
 
 from .core import atomic_write_text
 from .encoding import SentenceEncoder
-from .evaluation import sts_dev_pairs, sts_dev_spearman
+from .evaluation import precomputed_only, sts_dev_pairs, sts_dev_spearman
 from .hpd import distill
-from .reproduce import HPDPreset, _precomputed, baseline_rows, preset_sentences, undistilled_rows
+from .reproduce import HPDPreset, baseline_rows, preset_sentences, undistilled_rows
 
 # %% ../nbs/17_study.ipynb #8491a3dc
 STUDY_BASE = HPDPreset(name='base', n_train=4000, init='procrustes', loss='mse', lr=2e-5, epochs=1, eval_steps=25,
@@ -67,7 +67,7 @@ def dev_references(base:HPDPreset=STUDY_BASE, # the base recipe (models, trainin
     sents = list(dict.fromkeys(list(d['sentence1']) + list(d['sentence2'])))
     rows, lab = baseline_rows(base, teacher, student, train_s, held_s, sents, progress)
     rows.update(undistilled_rows(base, teacher, train_s, held_s, sents, lab, progress, device))
-    return {k: sts_dev_spearman(_precomputed(e), cache=dict(e)) for k, e in rows.items()}
+    return {k: sts_dev_spearman(precomputed_only, cache=dict(e)) for k, e in rows.items()}
 
 # %% ../nbs/17_study.ipynb #3fa30cfb
 def _record_path(out:Path, name:str) -> Path: return out/'variants'/f"{name.replace('/', '_')}.json"

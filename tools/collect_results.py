@@ -21,7 +21,7 @@ def collect(src: Path, dest: Path, depth: int = 2) -> list[Path]:
     for p in sorted(src.rglob('*')):
         rel = p.relative_to(src)
         if not p.is_file() or p.suffix not in KEEP or len(rel.parts) > depth or SKIP_DIRS & set(rel.parts[:-1]): continue
-        if len(rel.parts) == 2 and rel.parts[0] not in ('preds', 'variants', 'qrels', 'histories'): continue  # students' folders and TREC runs stay out (size)
+        if len(rel.parts) == 2 and rel.parts[0] not in ('preds', 'variants', 'qrels', 'histories', 'rows'): continue  # students' folders and TREC runs stay out (size)
         if p.stat().st_size > MAX_BYTES: raise SystemExit(f'{p} is {p.stat().st_size:,} bytes: too large for results/')
         (dest/rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(p, dest/rel); copied.append(dest/rel)
