@@ -63,6 +63,12 @@ def _read_corpus_file(path:Path, unit:str, passage_words:int) -> tuple[list, int
     if empty: warnings.warn(f"{path}: {len(empty)} empty document(s) skipped, at lines {[i for i, _ in empty[:10]]}")
     return split_documents(list(corpus.values()), unit, passage_words), len(empty)
 
+def _names_a_file(x:str) -> bool:
+    "Whether the string `x` is the path of an existing file (a long document or a sentence is not: the OS refuses the name)."
+    if '\n' in x or len(x) >= 4096: return False
+    try: return Path(x).expanduser().is_file()
+    except OSError: return False  # e.g. a name longer than the file system allows
+
 def read_sentences(source, # file path(s) (str/Path): text (one sentence a line, .gz allowed) or BEIR corpus.jsonl(.gz); a list; a `datasets.Dataset`
                    column:str='text', # the column to read from a `datasets.Dataset`
                    unit:str='document', # corpus files: train on whole 'document's, 'passages' or 'sentences' (see `split_documents`)
@@ -76,7 +82,7 @@ def read_sentences(source, # file path(s) (str/Path): text (one sentence a line,
         items, where = list(source[column]), [f'dataset column {column!r}']
     else:
         items = list(source)
-        if items and all(isinstance(x, Path) or (isinstance(x, str) and len(x) < 4096 and Path(x).expanduser().is_file()) for x in items):
+        if items and all(isinstance(x, Path) or (isinstance(x, str) and _names_a_file(x)) for x in items):
             sents, blank = [], 0
             for p in items:
                 p = Path(p).expanduser()
