@@ -234,11 +234,13 @@ def corpus_table(res:dict|str|Path, # the content of corpus.json, or its path / 
 
 # %% ../nbs/20_corpus.ipynb #695e8e74
 def corpus_costs(res:dict|str|Path, # the content of corpus.json, or its path / directory
+                 teacher_seconds:dict|None=None, # {set: seconds} of the teacher's pass timed by an earlier run whose cache this run read
                 ) -> pd.DataFrame:
     "Minutes per set: the teacher's pass, each training and each encoding, the learning-rate sweep, the whole run and a user's recipe."
     res, rows = read_result(res, 'corpus.json'), {}
     for s, c in res['costs'].items():
-        enc, st = c['embedding_seconds'], c['students']
+        enc, st = dict(c['embedding_seconds']), c['students']
+        if s in (teacher_seconds or {}): c = dict(c, set_seconds=c['set_seconds'] - enc['teacher'] + teacher_seconds[s]); enc['teacher'] = teacher_seconds[s]
         first = next(k for k in st if k.startswith('HPD-F'))
         tried = st[first].get('lr_tried', {f"{st[first].get('lr')}": st[first]})
         rows[s] = {'docs': c['docs'], 'teacher pass': enc['teacher'] / 60, **{f'train {k}': v['train_seconds'] / 60 for k, v in st.items()},

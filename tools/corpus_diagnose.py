@@ -1,0 +1,68 @@
+#!/usr/bin/env python
+"""Why a corpus-distilled HPD student scores below its targets: each stage of one student, on documents and on queries.
+
+    python tools/corpus_diagnose.py --out outputs/corpus_cpu --set scifact --dest results/corpus_cpu/diagnostics.json
+
+For the HPD-128 students of a finished `hpd_nb corpus` run (every learning-rate candidate, and the untrained start that
+`distill` saved before its first step) it measures, against the targets `distill` trained them on (the teacher's
+vectors projected by the PCA fitted on the training documents): the MSE on the held-out documents (the development
+split the run chose on), the MSE on the queries (never seen in training or selection), the Spearman correlation between the student's and
+the full teacher's cosines over all pairs of held-out documents (a development metric that, unlike the MSE, looks at
+rankings and needs no query), and nDCG@10 on the test queries.
+The teacher's own projection of the queries (the targets themselves) is scored as the ceiling. Diagnostic only: no
+recipe choice reads it.
+"""
+import argparse, json, sys, tempfile
+from pathlib import Path
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--out', type=Path, default=Path('outputs/corpus_cpu')); ap.add_argument('--set', default='scifact')
+    ap.add_argument('--preset', default='cpu'); ap.add_argument('--dest', type=Path, default=Path('outputs/corpus_cpu/diagnostics.json'))
+    a = ap.parse_args()
+    import numpy as np, torch
+    from hpd_nb.core import atomic_write_text
+    from hpd_nb.corpus import CORPUS_PRESETS, corpus_texts
+    from hpd_nb.data import load_beir
+    from hpd_nb.encoding import SentenceEncoder, cached_encode
+    from hpd_nb.hpd import fit_pca_projection, split_heldout
+    from hpd_nb.retrieval import beir_metrics, build_index, embed_texts, run_from_search, search
+    from hpd_nb.student import HPDStudent
+    from hpd_nb.trainer import START_WEIGHTS, load_weights
+    p, data = CORPUS_PRESETS[a.preset], load_beir(a.set, 'test')
+    teacher = SentenceEncoder(p.teacher, device='cpu', precision=p.precision)
+    train, held = split_heldout(corpus_texts(data, p), p.n_heldout, p.seed)  # the split `distill` made
+    T = cached_encode(teacher, held + train, show_progress=False)  # the targets' cache entry
+    pca = fit_pca_projection(T[len(held):], p.dims[0], seed=p.seed, center=False)  # as `teacher_targets` fits it
+    tq = pca.project(embed_texts(teacher, data.queries, 'queries', cache=True, progress=False)[1])
+    th = pca.project(T[:len(held)])
+    ndcg = lambda D, Q: 100 * beir_metrics(data.qrels, run_from_search(list(data.queries), *search(build_index(D, 'Flat', ids=list(data.corpus)), Q, 100)))['nDCG@10']
+    td = pca.project(embed_texts(teacher, data.corpus, 'corpus', cache=True, progress=False)[1])
+    from scipy.stats import spearmanr
+    iu = np.triu_indices(len(held), 1)
+    cos = lambda X: (lambda Z: (Z @ Z.T)[iu])(X / np.linalg.norm(X, axis=1, keepdims=True))
+    teacher_sims = cos(T[:len(held)])  # the full teacher's cosine between every two held-out documents
+    sim_rho = lambda X: float(spearmanr(cos(X), teacher_sims)[0])  # a query-free, ranking-aligned development metric
+    rows = [dict(model='teacher projected (the targets)', heldout_doc_mse=0.0, query_mse=0.0, heldout_sim_spearman=sim_rho(th), ndcg10=ndcg(td, tq))]
+    studs = sorted((a.out/a.set/'students').glob(f'HPD-F{p.dims[0]}-lr*'))
+    variants = [(f'{d.name} untrained start', d, 'start') for d in studs[:1]] + [(d.name, d, 'final') for d in studs if d.is_dir() and not d.name.endswith('.checkpoints')]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, d, which in variants:
+            path = d
+            if which == 'start':
+                st = HPDStudent.load(d); start = next((d.parent/f'{d.name}.checkpoints').glob(f'run-*/{START_WEIGHTS}'))
+                load_weights(st, start); path = st.save(Path(tmp)/'start')
+            enc = SentenceEncoder(path, device='cpu', precision=p.precision, max_seq_length=p.max_seq_length)
+            mse = lambda X, Y: float(np.mean((X - Y) ** 2))
+            sq = embed_texts(enc, data.queries, 'queries', progress=False)[1]
+            sh = enc.encode(held, show_progress=False)
+            sd = embed_texts(enc, data.corpus, 'corpus', progress=False)[1]
+            rows.append(dict(model=name, heldout_doc_mse=mse(sh, th), query_mse=mse(sq, tq), heldout_sim_spearman=sim_rho(sh), ndcg10=ndcg(sd, sq),
+                             ndcg10_teacher_queries=ndcg(sd, tq)))
+            print(rows[-1], flush=True)
+    atomic_write_text(a.dest, json.dumps(dict(set=a.set, preset=a.preset, rows=rows), indent=1))
+    return 0
+
+
+if __name__ == '__main__': sys.exit(main())
