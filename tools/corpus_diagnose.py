@@ -8,12 +8,26 @@ For the HPD-128 students of a finished `hpd_nb corpus` run (every learning-rate 
 vectors projected by the PCA fitted on the training documents): the MSE on the held-out documents (the development
 split the run chose on), the MSE on the queries (never seen in training or selection), the Spearman correlation between the student's and
 the full teacher's cosines over all pairs of held-out documents (a development metric that, unlike the MSE, looks at
-rankings and needs no query), and nDCG@10 on the test queries.
+rankings and needs no query), nDCG@10 of each document's title retrieving its own abstract among all abstracts (a
+short → long development task built from the corpus alone), and nDCG@10 on the test queries.
 The teacher's own projection of the queries (the targets themselves) is scored as the ceiling. Diagnostic only: no
 recipe choice reads it.
 """
 import argparse, json, sys, tempfile
 from pathlib import Path
+
+
+def _titles_and_abstracts(name:str) -> tuple[dict, dict]:
+    "({docid: title}, {docid: text}) of the documents of a BEIR corpus that have both."
+    import gzip
+    from hpd_nb.data import BEIR_SETS, data_dir
+    base = data_dir()/BEIR_SETS[name]
+    f = base/'corpus.jsonl.gz' if (base/'corpus.jsonl.gz').exists() else base/'corpus.jsonl'
+    with (gzip.open(f, 'rt', encoding='utf-8') if f.suffix == '.gz' else open(f, encoding='utf-8')) as fh:
+        docs = [json.loads(l) for l in fh if l.strip()]
+    keep = [d for d in docs if str(d.get('title') or '').strip() and str(d.get('text') or '').strip()]
+    # distinct ids for a title and its abstract: BEIR's evaluation ignores a result whose id equals the query's
+    return {f"title:{d['_id']}": d['title'].strip() for d in keep}, {f"abstract:{d['_id']}": d['text'].strip() for d in keep}
 
 
 def main():
@@ -37,6 +51,11 @@ def main():
     pca = fit_pca_projection(T[len(held):], p.dims[0], seed=p.seed, center=False)  # as `teacher_targets` fits it
     tq = pca.project(embed_texts(teacher, data.queries, 'queries', cache=True, progress=False)[1])
     th = pca.project(T[:len(held)])
+    titles, abstracts = _titles_and_abstracts(a.set)  # a corpus-only short → long task: each title should find its own abstract
+    self_qrels = {i: {'abstract:' + i.removeprefix('title:'): 1} for i in titles}
+    self_ndcg = lambda enc: 100 * beir_metrics(self_qrels, run_from_search(list(titles), *search(
+        build_index(embed_texts(enc, abstracts, 'corpus', progress=False)[1], 'Flat', ids=list(abstracts)),
+        embed_texts(enc, titles, 'queries', progress=False)[1], 100)))['nDCG@10']
     ndcg = lambda D, Q: 100 * beir_metrics(data.qrels, run_from_search(list(data.queries), *search(build_index(D, 'Flat', ids=list(data.corpus)), Q, 100)))['nDCG@10']
     td = pca.project(embed_texts(teacher, data.corpus, 'corpus', cache=True, progress=False)[1])
     from scipy.stats import spearmanr
@@ -58,7 +77,7 @@ def main():
             sq = embed_texts(enc, data.queries, 'queries', progress=False)[1]
             sh = enc.encode(held, show_progress=False)
             sd = embed_texts(enc, data.corpus, 'corpus', progress=False)[1]
-            rows.append(dict(model=name, heldout_doc_mse=mse(sh, th), query_mse=mse(sq, tq), heldout_sim_spearman=sim_rho(sh), ndcg10=ndcg(sd, sq),
+            rows.append(dict(model=name, heldout_doc_mse=mse(sh, th), query_mse=mse(sq, tq), heldout_sim_spearman=sim_rho(sh), title_to_abstract_ndcg10=self_ndcg(enc), ndcg10=ndcg(sd, sq),
                              ndcg10_teacher_queries=ndcg(sd, tq)))
             print(rows[-1], flush=True)
     atomic_write_text(a.dest, json.dumps(dict(set=a.set, preset=a.preset, rows=rows), indent=1))
