@@ -53,7 +53,7 @@ def main():
         worker = Path(d)/'worker.py'; worker.write_text(WORKER)
         enc = {n: [] for n in a.procs}
         wall = time_calls({n: (lambda n=n: run(n, a, worker, enc[n])) for n in a.procs}, a.repeats, warmup=0)
-    rows = [dict(processes=n, threads_each=max(1, (os.cpu_count() or 1) // n), encode_s=enc[n], wall_s=wall[n],
+    rows = [dict(processes=n, threads_each=max(1, (os.cpu_count() or 1) // n), encode_runs_s=enc[n], wall_runs_s=wall[n],
                  **spread(enc[n], 'encode_'), **spread(wall[n], 'wall_')) for n in a.procs]
     base = next(r for r in rows if r['processes'] == min(a.procs))
     for r in rows: r['encode_speedup'] = base['encode_s'] / r['encode_s']; r['wall_speedup'] = base['wall_s'] / r['wall_s']
