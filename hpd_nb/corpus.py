@@ -19,7 +19,7 @@ from .core import atomic_write_text, keyed_json, read_result
 from .data import BeirData, load_beir, split_documents
 from .encoding import SentenceEncoder
 from .hpd import HPDRecipe, distill, fit_pca_projection
-from .retrieval import beir_metrics, build_index, embed_texts, run_from_search, search, write_qrels
+from .retrieval import build_index, embed_texts, search_metrics, write_qrels
 from .compression import View, code_bytes, int8_codes, reduce_vectors, row_index, row_queries
 
 # %% ../nbs/20_corpus.ipynb #e0efef7d
@@ -163,8 +163,7 @@ def score_corpus_row(view:View, # the row
         vi = build_index(int8_codes(D, D).astype(np.float32), 'Flat', ids=list(data.corpus), normalize=False)
         xq = int8_codes(Q, D).astype(np.float32)
     else: vi, xq = row_index(view, D, list(data.corpus), calibration=D, rescore=rescore), row_queries(view, Q, calibration=D)
-    m = beir_metrics(data.qrels, run_from_search(list(data.queries), *search(vi, xq, k)))
-    return {key: 100 * val for key, val in m.items()}
+    return search_metrics(data.qrels, list(data.queries), vi, xq, k)
 
 # %% ../nbs/20_corpus.ipynb #e523db54
 def corpus_rows(p:CorpusPreset, name:str, data:BeirData, encs:dict, emb:dict) -> list[dict]:

@@ -9,18 +9,18 @@ __all__ = ['FRONTIER_PRESETS', 'FrontierStudent', 'FrontierPreset', 'frontier_se
 
 # %% ../nbs/22_frontier.ipynb #9df6c91a
 import json, time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np, pandas as pd
+import pandas as pd
 
 import hpd_nb
 from .core import atomic_write_text, keyed_json, read_result
 from .data import load_beir, sentence_pool
 from .encoding import SentenceEncoder, cached_encode
-from .evaluation import STS_SHORT, evaluate_sts, sts_row, sts_sentences, time_encoders
+from .evaluation import STS_SHORT, sts_row, sts_sentences, time_encoders
 from .hpd import HPDRecipe, distill, fit_pca_projection, split_heldout
-from .retrieval import beir_metrics, build_index, embed_texts, run_from_search, search
+from .retrieval import build_index, embed_texts, search_metrics
 from .student import pruned_model
 
 # %% ../nbs/22_frontier.ipynb #dbcfe249
@@ -123,8 +123,7 @@ def score_vectors(vecs:dict, # from `encoder_vectors`
     row = {'sts_avg': float(st['avg']), **{f'sts {k}': float(v) for k, v in st.drop('avg').rename(STS_SHORT).items()}}
     for name, data in sets.items():
         vi = build_index(f(vecs[name]['corpus']), 'Flat', ids=list(data.corpus))
-        m = beir_metrics(data.qrels, run_from_search(list(data.queries), *search(vi, f(vecs[name]['queries']), 100)))
-        row[f'nDCG@10 {name}'] = 100 * m['nDCG@10']
+        row[f'nDCG@10 {name}'] = search_metrics(data.qrels, list(data.queries), vi, f(vecs[name]['queries']))['nDCG@10']
     return row
 
 # %% ../nbs/22_frontier.ipynb #7b89f4de

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['MTEB_NDCG10', 'parse_index_spec', 'VectorIndex', 'build_index', 'search', 'index_bytes', 'bytes_per_vector',
            'time_search', 'latency_summary', 'peak_rss_mb', 'embed_texts', 'run_from_search', 'beir_metrics',
-           'safe_name', 'write_trec_run', 'read_trec_run', 'write_qrels', 'retrieve', 'evaluate_beir', 'validate_beir',
-           'bm25_top', 'hard_subset']
+           'search_metrics', 'safe_name', 'write_trec_run', 'read_trec_run', 'write_qrels', 'retrieve', 'evaluate_beir',
+           'validate_beir', 'bm25_top', 'hard_subset']
 
 # %% ../nbs/08_retrieval.ipynb #beeefd5f
 import re, resource, sys, time, warnings
@@ -263,6 +263,17 @@ def beir_metrics(qrels:Mapping[str, Mapping[str, int]], # {qid: {docid: relevanc
     out = {n: float(v.mean()) for n, v in table.items()}
     if per_query: out['per_query'] = {n: dict(zip(qrels, v.tolist())) for n, v in table.items()}
     return out
+
+# %% ../nbs/08_retrieval.ipynb #01bb5e14
+def search_metrics(qrels:Mapping[str, Mapping[str, int]], # {qid: {docid: relevance}}
+                   qids:Sequence, # query ids, one per row of `xq`
+                   vi:VectorIndex, # the documents' index (`build_index`)
+                   xq:np.ndarray, # (nq, dim) query vectors
+                   k:int=100, # results per query
+                  ) -> dict:
+    "nDCG@10, MRR@10 and Recall@100 (×100) of searching `vi` with `xq`."
+    return {key: 100 * v for key, v in beir_metrics(qrels, run_from_search(qids, *search(vi, xq, k))).items()}
+
 
 # %% ../nbs/08_retrieval.ipynb #10aa8500
 def safe_name(s:str) -> str:

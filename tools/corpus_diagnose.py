@@ -41,7 +41,7 @@ def main():
     from hpd_nb.data import load_beir
     from hpd_nb.encoding import SentenceEncoder, cached_encode
     from hpd_nb.hpd import fit_pca_projection, split_heldout
-    from hpd_nb.retrieval import beir_metrics, build_index, embed_texts, run_from_search, search
+    from hpd_nb.retrieval import build_index, embed_texts, search_metrics
     from hpd_nb.student import HPDStudent
     from hpd_nb.trainer import START_WEIGHTS, load_weights
     p, data = CORPUS_PRESETS[a.preset], load_beir(a.set, 'test')
@@ -53,10 +53,9 @@ def main():
     th = pca.project(T[:len(held)])
     titles, abstracts = _titles_and_abstracts(a.set)  # a corpus-only short → long task: each title should find its own abstract
     self_qrels = {i: {'abstract:' + i.removeprefix('title:'): 1} for i in titles}
-    self_ndcg = lambda enc: 100 * beir_metrics(self_qrels, run_from_search(list(titles), *search(
-        build_index(embed_texts(enc, abstracts, 'corpus', progress=False)[1], 'Flat', ids=list(abstracts)),
-        embed_texts(enc, titles, 'queries', progress=False)[1], 100)))['nDCG@10']
-    ndcg = lambda D, Q: 100 * beir_metrics(data.qrels, run_from_search(list(data.queries), *search(build_index(D, 'Flat', ids=list(data.corpus)), Q, 100)))['nDCG@10']
+    self_ndcg = lambda enc: search_metrics(self_qrels, list(titles), build_index(embed_texts(enc, abstracts, 'corpus', progress=False)[1], 'Flat', ids=list(abstracts)),
+                                           embed_texts(enc, titles, 'queries', progress=False)[1])['nDCG@10']
+    ndcg = lambda D, Q: search_metrics(data.qrels, list(data.queries), build_index(D, 'Flat', ids=list(data.corpus)), Q)['nDCG@10']
     td = pca.project(embed_texts(teacher, data.corpus, 'corpus', cache=True, progress=False)[1])
     from scipy.stats import spearmanr
     iu = np.triu_indices(len(held), 1)
