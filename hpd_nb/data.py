@@ -6,7 +6,7 @@
 __all__ = ['logger', 'ENV_VAR', 'CANONICAL_SOURCES', 'STS_TASKS', 'STS_SPLITS', 'GLUE_TASKS', 'RTE_LABELS', 'QQP_DEV_FRACTION',
            'BEIR_SETS', 'DOC_UNITS', 'POOL_SOURCES', 'DataNotFoundError', 'DataFormatError', 'data_dir', 'data_file',
            'DownloadError', 'download_data', 'load_sts', 'qqp_split_sizes', 'load_glue', 'BeirData', 'read_corpus',
-           'load_beir', 'load_beir_quora', 'beir_quora_subset', 'split_sentences', 'split_documents',
+           'load_beir', 'load_beir_quora', 'beir_quora_subset', 'split_sentences', 'split_documents', 'title_text_task',
            'normalize_sentence', 'eval_sentences', 'sentence_pool', 'sentence_pool_stats']
 
 # %% ../nbs/01_data.ipynb #1cafa06e
@@ -383,6 +383,7 @@ class BeirData:
     missing: list = field(default_factory=list) # (qid, docid) judgements whose doc is absent from the corpus
     name: str = 'quora' # which BEIR set
     empty: list = field(default_factory=list) # ids of documents left out because their title and text are empty
+    titles: dict = field(default_factory=dict) # docid -> title, for documents that have one (`title_text_task` reads them)
     def __iter__(self): return iter((self.corpus, self.queries, self.qrels))
     def __repr__(self):
         return (f"BeirData({self.name!r}, split={self.split!r}, corpus={len(self.corpus):,} docs, queries={len(self.queries):,}, "
@@ -390,37 +391,39 @@ class BeirData:
 
 BEIR_SETS = {'quora': 'beir-quora', 'scifact': 'beir-scifact', 'nfcorpus': 'beir-nfcorpus'} # name -> folder in the data dir
 
-def _corpus_line(line:str) -> tuple[str, str]:
-    "(id, MTEB's 'title text') of one BEIR corpus line; raises ValueError/KeyError/TypeError when malformed."
+def _corpus_line(line:str) -> tuple[str, str, str]:
+    "(id, MTEB's 'title text', title) of one BEIR corpus line; raises ValueError/KeyError/TypeError when malformed."
     d = json.loads(line)
     if not isinstance(d, dict): raise TypeError(f'a JSON {type(d).__name__}, not an object')
     if not isinstance(d['text'], str) or not isinstance(d.get('title') or '', str): raise TypeError('title/text are not strings')
-    return str(d['_id']), ((d.get('title') or '') + ' ' + d['text']).strip()
+    return str(d['_id']), ((d.get('title') or '') + ' ' + d['text']).strip(), (d.get('title') or '').strip()
 
 def read_corpus(path:str|Path, # a BEIR-style corpus.jsonl or corpus.jsonl.gz: one {"_id", "title", "text"} object a line
-               )->tuple[dict, list]:
-    "(docid -> 'title text' as MTEB encodes it, [(line, docid) of empty documents]); every malformed line is counted and named."
-    p, corpus, empty, bad = Path(path), {}, [], []
+                with_titles:bool=False, # also return {docid: title} of the documents that have a title
+               )->tuple:
+    "(docid -> 'title text' as MTEB encodes it, [(line, docid) of empty documents][, titles]); every malformed line is counted and named."
+    p, corpus, empty, bad, titles = Path(path), {}, [], [], {}
     if not p.is_file(): raise DataNotFoundError(f"corpus file {p} does not exist")
     with (gzip.open(p, 'rt', encoding='utf-8') if p.suffix == '.gz' else open(p, encoding='utf-8')) as f:
         for i, line in enumerate(f, 1):
             if not line.strip(): continue
-            try: did, text = _corpus_line(line)
+            try: did, text, title = _corpus_line(line)
             except (ValueError, KeyError, TypeError) as e: bad.append((i, e, line)); continue
-            if text: corpus[did] = text
-            else: empty.append((i, did))
+            if not text: empty.append((i, did)); continue
+            corpus[did] = text
+            if title: titles[did] = title
     if bad:
         i, e, line = bad[0]
         raise DataFormatError(f"{p}:{i}: bad corpus line ({type(e).__name__}: {e}): {line[:80]!r}; {len(bad)} malformed line(s) in all, "
                               f"at lines {[b[0] for b in bad[:10]]}{' ...' if len(bad) > 10 else ''}")
     if not corpus: raise DataFormatError(f"{p} has no non-empty documents ({len(empty)} empty)")
-    return corpus, empty
+    return (corpus, empty, titles) if with_titles else (corpus, empty)
 
-def _beir_corpus(root=None, folder:str='beir-quora')->tuple[dict, list]:
-    "(docid -> 'title text', ids of documents whose title and text are both empty)."
+def _beir_corpus(root=None, folder:str='beir-quora')->tuple[dict, list, dict]:
+    "(docid -> 'title text', ids of documents whose title and text are both empty, docid -> title)."
     base = data_dir(root)/folder
-    corpus, empty = read_corpus(base/'corpus.jsonl.gz' if (base/'corpus.jsonl.gz').exists() else data_file(f'{folder}/corpus.jsonl', root))
-    return corpus, [d for _, d in empty]
+    corpus, empty, titles = read_corpus(base/'corpus.jsonl.gz' if (base/'corpus.jsonl.gz').exists() else data_file(f'{folder}/corpus.jsonl', root), True)
+    return corpus, [d for _, d in empty], titles
 
 def _beir_queries(root=None, folder:str='beir-quora')->dict:
     p, out = data_file(f'{folder}/queries.jsonl', root), {}
@@ -450,14 +453,14 @@ def load_beir(name:str, # a key of `BEIR_SETS`: 'quora', 'scifact' or 'nfcorpus'
     "A full BEIR set: corpus, the split's judged queries and qrels; judged docs absent from the corpus and empty docs are reported."
     if name not in BEIR_SETS: raise ValueError(f"unknown BEIR set {name!r}; choose one of {list(BEIR_SETS)}")
     folder = BEIR_SETS[name]
-    qrels, all_queries, (corpus, empty) = _beir_qrels(split, root, folder), _beir_queries(root, folder), _beir_corpus(root, folder)
+    qrels, all_queries, (corpus, empty, titles) = _beir_qrels(split, root, folder), _beir_queries(root, folder), _beir_corpus(root, folder)
     absent_q = sorted(q for q in qrels if q not in all_queries)
     if absent_q: raise DataFormatError(f"{len(absent_q)} {split} qrels queries are missing from {folder}/queries.jsonl, e.g. {absent_q[:5]}")
     missing = [(q, d) for q, ds in qrels.items() for d in ds if d not in corpus]
     if missing: warnings.warn(f"BEIR {name} {split}: {len(missing)} judged documents are absent from the corpus "
                               f"(kept in qrels, unretrievable): {missing[:6]}")
     if empty: warnings.warn(f"BEIR {name}: {len(empty)} documents have an empty title and text and are left out: {empty[:6]}")
-    return BeirData(corpus, {q: all_queries[q] for q in qrels}, qrels, split, missing, name, empty)
+    return BeirData(corpus, {q: all_queries[q] for q in qrels}, qrels, split, missing, name, empty, titles)
 
 def load_beir_quora(split:str='test', # 'dev' or 'test' qrels
                     root:str|Path|None=None, # data directory (default: `data_dir()`)
@@ -517,6 +520,18 @@ def split_documents(texts:list, # documents
             cur.append(s); n += w
         if cur: out.append(' '.join(cur))
     return out
+
+# %% ../nbs/01_data.ipynb #17ee3673
+def title_text_task(data:BeirData, # a BEIR set whose `titles` are known (`load_beir`)
+                    n:int|None=2000, # documents sampled (None: every titled one)
+                    seed:int=0, # seed of the sample
+                   ) -> BeirData:
+    "A corpus-only retrieval task: each sampled document's title is a query, its body (the text after the title) the one relevant document."
+    ids = sorted(d for d, t in data.titles.items() if d in data.corpus and data.corpus[d][len(t):].strip())
+    if len(ids) < 2: raise ValueError(f"{data.name}: {len(ids)} documents have both a title and a body; a title -> text task needs at least 2")
+    if n and n < len(ids): ids = sorted(random.Random(seed).sample(ids, n))
+    return BeirData({f'text:{d}': data.corpus[d][len(data.titles[d]):].strip() for d in ids}, {f'title:{d}': data.titles[d] for d in ids},
+                    {f'title:{d}': {f'text:{d}': 1} for d in ids}, 'title->text', name=f'{data.name}-titles')
 
 # %% ../nbs/01_data.ipynb #9d9e5d2c
 def normalize_sentence(s:str # a sentence

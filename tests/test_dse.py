@@ -172,7 +172,7 @@ def _tiny(monkeypatch, name='tiny'):
 def test_bench_cli_flags():
     from hpd_nb.cli import dse_cmd, parser
     a = parser(dse_cmd).parse_args([])
-    assert (a.preset, a.out, a.device, a.progress, a.resume) == ('quick', None, None, False, True)
+    assert (a.preset, a.out, a.device, a.progress, a.resume) == ('quick', None, None, True, True)  # progress bars by default, as every command
     a = parser(dse_cmd).parse_args(['--preset', 'paper', '--device', 'cuda:1', '--progress', '--no-resume', '--out', 'x', '--tasks', 'MRPC', 'RTE'])
     assert (a.out, a.device, a.progress, a.resume, a.tasks) == ('x', 'cuda:1', True, False, ['MRPC', 'RTE'])
     assert parser(dse_cmd).parse_args(['--no-progress', '--resume']).progress is False
