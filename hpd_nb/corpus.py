@@ -19,7 +19,7 @@ import hpd_nb
 from .core import assemble_atomically, atomic_write_text, keyed_json, read_result
 from .data import BeirData, load_beir, split_documents, title_text_task
 from .encoding import SentenceEncoder
-from .hpd import HPDRecipe, checkpoint_dir, distill, fit_pca_projection
+from .hpd import HPDRecipe, distill, fit_pca_projection
 from .student import HPDStudent
 from .trainer import START_WEIGHTS, load_weights
 from .retrieval import build_index, embed_texts, search_metrics, write_qrels
