@@ -24,12 +24,14 @@ from .dse import (SiameseDSE, cached_teacher_logits, embed_texts, evaluate_cross
 from .trainer import TrainConfig, model_identity
 
 # %% auto #0
-__all__ = ['DSE_PRESETS', 'DSEPreset', 'task_label', 'max_train_of', 'student_name', 'student_plan', 'headline', 'model_names',
-           'default_out', 'task_dir', 'load_task', 'write_predictions', 'split_training', 'cross_fit_logits',
-           'train_config', 'single_class', 'precision', 'task_data', 'fit_fold_teacher', 'teacher_stage',
-           'fresh_student', 'zero_shot_stage', 'sentence_scores', 'cached_sentence_scores', 'student_stage',
-           'drop_checkpoints', 'run_task', 'score_ratio', 'task_row', 'task_table', 'speed_benchmark', 'speedup',
-           'task_result_key', 'save_task_result', 'load_task_result', 'run_bench', 'summary_frame', 'load_result']
+__all__ = ['DSE_PRESETS', 'DSEPreset', 'task_label', 'max_train_of', 'max_dev_of', 'teacher_of', 'teacher_lrs', 'logit_source',
+           'student_name', 'student_plan', 'headline', 'model_names', 'default_out', 'task_dir', 'load_task',
+           'write_predictions', 'split_training', 'cross_fit_logits', 'fold_logits', 'train_config', 'single_class',
+           'precision', 'task_data', 'fit_fold_teacher', 'selection_score', 'choose_teachers', 'teacher_stage',
+           'fresh_student', 'zero_shot_stage', 'sentence_scores', 'cached_sentence_scores', 'train_student',
+           'choose_alpha', 'student_stage', 'drop_checkpoints', 'run_task', 'score_ratio', 'task_row', 'task_table',
+           'speed_benchmark', 'speedup', 'task_result_key', 'save_task_result', 'load_task_result', 'run_bench',
+           'summary_frame', 'load_result']
 
 # %% ../nbs/15_dse_bench.ipynb #2087df34
 @dataclass(frozen=True)
@@ -37,23 +39,28 @@ class DSEPreset:
     "Every setting of one DSE run."
     name:str # preset name (also the name of its work folder)
     tasks:tuple # GLUE tasks, run in order (the last one's models are timed)
-    model:str # the encoder both teacher and student start from
-    keep_layers:int|None # keep this many evenly spaced layers of it (None: all)
+    model:str # the student's encoder (and the teacher's, unless `teacher` says otherwise)
+    keep_layers:int|None # keep this many evenly spaced layers of teacher and student (None: all)
     max_train:int|None # training pairs per task, selection slice included (seeded sample; None: all)
     max_dev:int|None # dev pairs per task (None: all)
-    teacher_epochs:float # most passes of a fold teacher (the best epoch on the selection slice is kept)
+    teacher_epochs:float # most passes of a teacher (the best epoch on the selection slice is kept)
     student_epochs:float # passes of each student
     batch_size:int # pairs per step
-    lr:float # peak AdamW learning rate
+    lr:float # peak AdamW learning rate (students; teachers too unless `teacher_lrs`)
     pooling:str # student pooling: 'mean' or 'top_k'
     max_length:int # tokens per sentence (per pair for the cross-encoder)
     speed_n:tuple # candidate-set sizes of the 1-vs-N benchmark
     max_cross_pairs:int # pairs the cross-encoder is timed on (extrapolated beyond)
     task_max_train:tuple=() # per-task overrides of `max_train`, e.g. (('QQP', 21000),)
-    folds:int=2 # cross-fitting folds of the teacher (>= 2)
+    task_max_dev:tuple=() # per-task overrides of `max_dev`, e.g. (('QQP', 5000),)
+    folds:int=2 # teachers per task: 1 trains one on every fit pair (its logits are in-sample); k >= 2 cross-fits k fold teachers
+    teacher:str|None=None # the cross-encoder's starting model (None: `model`)
+    task_teacher:tuple=() # per-task overrides of `teacher`, e.g. (('QQP', 'all-MiniLM-L6-v2'),)
+    teacher_lrs:tuple=() # teacher learning rates tried; the one whose teachers score best on the selection slice is kept (empty: `lr`)
+    choose_alpha:bool=False # the DSE row's α is chosen on the selection slice among `alphas` > 0 (False: `alpha`)
     selection_frac:float=0.1 # share of the training pairs held out to choose the teacher's epochs
     selection_max:int=1000 # at most this many held-out pairs
-    alpha:float=0.5 # the headline DSE student's distillation weight
+    alpha:float=0.5 # the DSE row's distillation weight when it is not chosen (`choose_alpha`)
     alphas:tuple=(0.0, 0.5, 1.0) # students' distillation weights
     seeds:tuple=(0, 1) # students' seeds (head initialisation and data order)
     single_seed_alphas:tuple=(1.0,) # alphas trained with the first seed only
@@ -69,14 +76,23 @@ class DSEPreset:
     save_every:int=250 # optimizer steps between student checkpoints (resume points)
     keep_checkpoints:bool=False # keep training checkpoints after a task finishes
 
+    def __post_init__(self):
+        if self.folds < 1: raise ValueError(f"folds={self.folds}: a task needs at least one teacher")
+        if self.folds == 1 and self.in_sample_alpha is not None:
+            raise ValueError(f"in_sample_alpha={self.in_sample_alpha} is an ablation of cross-fitting: it needs folds >= 2 (or None)")
+        if not any(a > 0 for a in self.alphas): raise ValueError(f"alphas={self.alphas}: no distilled student (alpha > 0)")
+        if not self.choose_alpha and self.alpha not in self.alphas: raise ValueError(f"alpha={self.alpha} is not one of alphas={self.alphas}")
+
 DSE_PRESETS = {
     'quick': DSEPreset('quick', ('MRPC', 'STS-B'), 'all-MiniLM-L6-v2', keep_layers=2, max_train=256, max_dev=200, teacher_epochs=2,
                        student_epochs=1, batch_size=16, lr=1e-4, pooling='mean', max_length=64, speed_n=(100, 1000),
-                       max_cross_pairs=100, seeds=(0,), speed_repeats=3),
+                       max_cross_pairs=100, seeds=(0,), speed_repeats=3, folds=1, in_sample_alpha=None, teacher_lrs=(1e-4, 5e-5),
+                       choose_alpha=True),
     'cpu': DSEPreset('cpu', ('MRPC', 'RTE', 'STS-B', 'QQP'), 'all-MiniLM-L6-v2', keep_layers=None, max_train=None, max_dev=None,
-                     teacher_epochs=2, student_epochs=1, batch_size=16, lr=5e-5, pooling='mean', max_length=128,
-                     speed_n=(1000, 10000, 100000), max_cross_pairs=1000, task_max_train=(('QQP', 21000),),
-                     bf16=True, transfer=True),
+                     teacher_epochs=3, student_epochs=1, batch_size=16, lr=5e-5, pooling='mean', max_length=128,
+                     speed_n=(1000, 10000, 100000), max_cross_pairs=1000, task_max_train=(('QQP', 11000),), task_max_dev=(('QQP', 5000),),
+                     folds=1, teacher='all-mpnet-base-v2', task_teacher=(('QQP', 'all-MiniLM-L6-v2'),), teacher_lrs=(2e-5,),
+                     single_seed_alphas=(), in_sample_alpha=None, choose_alpha=True, bf16=True, transfer=True),
     'paper': DSEPreset('paper', ('MRPC', 'RTE', 'STS-B', 'QQP'), 'all-mpnet-base-v2', keep_layers=None, max_train=None, max_dev=None,
                        teacher_epochs=3, student_epochs=3, batch_size=32, lr=2e-5, pooling='top_k', max_length=128,
                        speed_n=(1000, 10000, 100000), max_cross_pairs=10000, seeds=(0, 1, 2), single_seed_alphas=(),
@@ -92,21 +108,39 @@ def max_train_of(p:DSEPreset, task:str)->int|None:
     "Training pairs drawn for `task` under `p` (its override, else `max_train`)."
     return dict(p.task_max_train).get(task, p.max_train)
 
+def max_dev_of(p:DSEPreset, task:str)->int|None:
+    "Dev pairs scored for `task` under `p` (its override, else `max_dev`)."
+    return dict(p.task_max_dev).get(task, p.max_dev)
+
+def teacher_of(p:DSEPreset, task:str)->str:
+    "The model `task`'s cross-encoder starts from: its override, else `teacher`, else the student's `model`."
+    return dict(p.task_teacher).get(task, p.teacher or p.model)
+
+def teacher_lrs(p:DSEPreset)->tuple:
+    "The teacher learning rates `p` tries (`lr` alone when `teacher_lrs` is empty)."
+    return tuple(p.teacher_lrs) or (p.lr,)
+
+def logit_source(p:DSEPreset)->str:
+    "Which teacher logits the students learn from: 'cross_fit' with k >= 2 folds, 'in_sample' with one teacher."
+    return 'cross_fit' if p.folds >= 2 else 'in_sample'
+
 # %% ../nbs/15_dse_bench.ipynb #ca70e875
-def student_name(alpha:float, seed:int, logits:str='cross_fit')->str:
-    "e.g. `a0.5-s1`, or `a0.5-in_sample-s0` for the ablation."
-    return f"a{alpha:g}-{'' if logits == 'cross_fit' else logits + '-'}s{seed}"
+def student_name(alpha:float, seed:int, ablation:str='')->str:
+    "e.g. `a0.5-s1`, or `a0.5-in_sample-s0` for the in-sample ablation of a cross-fitted run."
+    return f"a{alpha:g}-{ablation + '-' if ablation else ''}s{seed}"
 
 def student_plan(p:DSEPreset)->list:
     "(name, alpha, seed, logits) of every student of preset `p`, in training order."
-    plan = [(student_name(a, s), a, s, 'cross_fit') for a in p.alphas for s in p.seeds
+    plan = [(student_name(a, s), a, s, logit_source(p)) for a in p.alphas for s in p.seeds
             if not (a in p.single_seed_alphas and s != p.seeds[0])]
     if p.in_sample_alpha is not None: plan.append((student_name(p.in_sample_alpha, p.seeds[0], 'in_sample'), p.in_sample_alpha, p.seeds[0], 'in_sample'))
     return plan
 
-def headline(p:DSEPreset)->str:
-    "Name of the headline DSE student (α = `p.alpha`, first seed)."
-    return student_name(p.alpha, p.seeds[0])
+def headline(p:DSEPreset, # preset
+             alpha:float|None=None, # the DSE row's α (`choose_alpha`); None: `p.alpha`
+            )->str:
+    "Name of the headline DSE student: the DSE row's α, first seed."
+    return student_name(p.alpha if alpha is None else alpha, p.seeds[0])
 
 def model_names(p:DSEPreset)->list:
     "Every model with dev predictions: the teacher, the zero-shot cosine and the students."
@@ -147,13 +181,13 @@ def write_predictions(path, # destination .tsv
 
 # %% ../nbs/15_dse_bench.ipynb #0acc1c55
 def split_training(n:int, # training pairs drawn for the task
-                   folds:int, # cross-fitting folds (>= 2)
+                   folds:int, # teachers: 1 (all fit pairs in fold 0) or k >= 2 cross-fitting folds
                    selection_frac:float, # share held out for choosing the teacher's epochs
                    selection_max:int, # at most this many held out
                    seed:int=0, # split seed
                   )->tuple:
     "(selection indices, fit indices, fold of each fit index): disjoint, sorted, folds balanced."
-    if folds < 2: raise ValueError(f"folds={folds}: cross-fitting needs at least 2 folds")
+    if folds < 1: raise ValueError(f"folds={folds}: a task needs at least one teacher")
     rng = np.random.default_rng(seed); perm = rng.permutation(n)
     n_sel = min(selection_max, int(round(selection_frac*n)))
     if n - n_sel < folds: raise ValueError(f"{n} training pairs leave {n - n_sel} after the selection slice: fewer than {folds} folds")
@@ -171,6 +205,13 @@ def cross_fit_logits(fold_logits:list, # teacher f's logits (n, c) on every fit 
     saw = np.arange(len(Z))[:, None] != fold[None]  # teacher g trained on pair i iff g != fold[i]
     return Z[fold, rows], (Z*saw[..., None]).sum(0)/saw.sum(0)[:, None]
 
+def fold_logits(on_fit:list, # each teacher's logits (n, c) on every fit pair
+                fold:np.ndarray, # (n,) fold of each fit pair
+               )->dict:
+    "{'in_sample': ...} of one teacher, or {'cross_fit': ..., 'in_sample': ...} of k >= 2 fold teachers."
+    if len(on_fit) == 1: return dict(in_sample=np.asarray(on_fit[0], np.float32).reshape(len(fold), -1))
+    return dict(zip(('cross_fit', 'in_sample'), cross_fit_logits(on_fit, fold)))
+
 # %% ../nbs/15_dse_bench.ipynb #2e4b6880
 def train_config(p:DSEPreset, # preset
                  role:str, # 'teacher' or 'student'
@@ -179,6 +220,7 @@ def train_config(p:DSEPreset, # preset
                  device=None, # 'cpu' (or a CPU torch.device) trains on the CPU; otherwise the HF trainer's choice (the GPUs)
                  progress:bool=False, # the trainer's progress bars and log lines
                  seed:int=0, # data order and dropout
+                 lr:float|None=None, # peak learning rate (None: the preset's `lr`)
                 )->TrainConfig:
     "The `TrainConfig` of a teacher (best epoch on the selection slice) or a student under preset `p`."
     if role not in ('teacher', 'student'): raise ValueError(f"role must be 'teacher' or 'student', got {role!r}")
@@ -188,7 +230,7 @@ def train_config(p:DSEPreset, # preset
     if device is not None and torch.device(device).type == 'cpu': extra['device'] = 'cpu'
     if role == 'teacher': extra.update(eval_steps=per_epoch, save_steps=per_epoch, metric_for_best='score', save_total_limit=2)
     else: extra.update(save_steps=p.save_every, save_total_limit=1)
-    return TrainConfig(output_dir=str(out), lr=p.lr, epochs=epochs, batch_size=p.batch_size, warmup_steps=int(p.warmup_ratio*steps),
+    return TrainConfig(output_dir=str(out), lr=lr or p.lr, epochs=epochs, batch_size=p.batch_size, warmup_steps=int(p.warmup_ratio*steps),
                        weight_decay=0.01, logging_steps=max(1, steps//5), group_by_length=p.group_by_length, progress=progress,
                        seed=seed, **extra)
 
@@ -216,7 +258,7 @@ def task_data(task:str, # GLUE task
               p:DSEPreset, # preset
              )->dict:
     "Training pairs split into selection slice and folds, and the dev pairs: `train`, `sel`, `fit`, `fold`, `dev`."
-    tr, dev = load_task(task, 'train', max_train_of(p, task)), load_task(task, 'dev', p.max_dev)
+    tr, dev = load_task(task, 'train', max_train_of(p, task)), load_task(task, 'dev', max_dev_of(p, task))
     sel, fit, fold = split_training(len(tr['s1']), p.folds, p.selection_frac, p.selection_max)
     return dict(train=tr, sel=_pairs(tr, sel), fit=_pairs(tr, fit), fold=fold, dev=dev, n_drawn=len(tr['s1']))
 
@@ -226,41 +268,57 @@ def _selection_curve(log_history:list, per_epoch:int)->dict:
     return {round(r['step']/per_epoch, 2): r['eval_score'] for r in log_history if 'eval_score' in r}
 
 def fit_fold_teacher(task:str, p:DSEPreset, data:dict, # task, preset, its `task_data`
-                     f:int, # the fold this teacher does not train on (and scores)
+                     f:int, # the fold this teacher does not train on (and scores); with one fold, it trains on every fit pair
                      work:Path, # the task's work folder
-                     device=None, progress:bool=False, resume:bool=True)->tuple:
-    "(teacher, tokenizer, info): fold teacher `f`, its selection curve and best epoch."
-    ix = np.flatnonzero(data['fold'] != f)
+                     device=None, progress:bool=False, resume:bool=True,
+                     lr:float|None=None, # peak learning rate (None: the first of `teacher_lrs(p)`)
+                    )->tuple:
+    "(teacher, tokenizer, info): teacher `f` at rate `lr`, its selection curve and best epoch."
+    lr = lr or teacher_lrs(p)[0]
+    ix = np.flatnonzero(data['fold'] != f) if p.folds > 1 else np.arange(len(data['fold']))
     pairs = tuple([x[i] for i in ix] for x in data['fit'])
     torch.manual_seed(f)
-    model, tok = load_cross_encoder(resolve_model(p.model), task, keep_layers=p.keep_layers)
-    cfg = train_config(p, 'teacher', work/f'teacher_f{f}', len(ix), device=device, progress=progress, seed=f)
+    model, tok = load_cross_encoder(resolve_model(teacher_of(p, task)), task, keep_layers=p.keep_layers)
+    cfg = train_config(p, 'teacher', work/f'teacher_lr{lr:g}_f{f}', len(ix), device=device, progress=progress, seed=f, lr=lr)
     tr = fit_cross_encoder(model.to(device), tok, task, pairs, cfg, dev=data['sel'], max_length=p.max_length,
                            resume='auto' if resume else False)
     curve = _selection_curve(tr.trainer.state.log_history, cfg.eval_steps)
-    return tr.model.to(device), tok, dict(selection=curve, best_epoch=max(curve, key=curve.get) if curve else None, n_train=len(ix))
+    return tr.model.to(device), tok, dict(selection=curve, best_epoch=max(curve, key=curve.get) if curve else None, n_train=len(ix), lr=lr)
+
+def selection_score(infos:list # the fold teachers' `info` dicts (`fit_fold_teacher`)
+                   )->float:
+    "Mean over the fold teachers of their best selection-slice score (-inf when one has no curve)."
+    return float(np.mean([max(i['selection'].values()) for i in infos])) if all(i['selection'] for i in infos) else float('-inf')
+
+def choose_teachers(task:str, p:DSEPreset, data:dict, work:Path, # task, preset, `task_data`, work folder
+                    device=None, progress:bool=False, resume:bool=True)->tuple:
+    "([(teacher, tokenizer)] per fold, their infos, {lr: selection score}): every rate of `teacher_lrs(p)` trained, the best on the selection slice kept."
+    best, sweep = None, {}
+    for lr in teacher_lrs(p):
+        got = [fit_fold_teacher(task, p, data, f, work, device, progress, resume, lr=lr) for f in range(p.folds)]
+        sweep[f'{lr:g}'] = selection_score([g[2] for g in got])
+        if best is None or sweep[f'{lr:g}'] > selection_score([g[2] for g in best]): best = got
+        del got; gc.collect()
+    return [(m, t) for m, t, _ in best], [i for *_, i in best], sweep
 
 def teacher_stage(task:str, p:DSEPreset, data:dict, work:Path, # task, preset, `task_data`, work folder
                   device=None, progress:bool=False, resume:bool=True,
-                  keep:bool=False, # return fold teacher 0 (for the speed benchmark)
+                  keep:bool=False, # return teacher 0 (for the speed benchmark)
                  )->dict:
-    "Fold teachers → cross-fitted / in-sample logits on the fit pairs, and dev metrics of each teacher and of their average."
+    "Chosen teachers → their logits on the fit pairs (cross-fitted and in-sample, or in-sample of one teacher), and dev metrics of each teacher and of their average."
     dev, fit, kw = _pairs(data['dev']), data['fit'], dict(max_length=p.max_length, progress=progress)
-    on_fit, on_dev, folds, metrics, kept = [], [], [], {}, None
-    for f in range(p.folds):
-        model, tok, info = fit_fold_teacher(task, p, data, f, work, device, progress, resume)
+    teachers, folds, sweep = choose_teachers(task, p, data, work, device, progress, resume)
+    on_fit, on_dev, metrics = [], [], {}
+    for f, (model, tok) in enumerate(teachers):
         with precision(p, device):
             on_fit.append(cached_teacher_logits(model, tok, task, 'train', fit[0], fit[1], work/'cache', **kw))
             metrics[f'teacher_f{f}'], _, z = evaluate_cross_encoder(model, tok, task, dev, **kw)
-        on_dev.append(z); folds.append(info)
-        kept = (model, tok) if keep and f == 0 else kept
-        del model; gc.collect()
-    cross, in_sample = cross_fit_logits(on_fit, data['fold'])
-    pred = logits_to_predictions(task, np.mean(on_dev, 0))
+        on_dev.append(z)
+    logits, pred = fold_logits(on_fit, data['fold']), logits_to_predictions(task, np.mean(on_dev, 0))
     metrics['teacher'] = glue_metrics(task, dev[2], pred)
-    logit_fit = {k: task_score(glue_metrics(task, fit[2], logits_to_predictions(task, z))) for k, z in (('cross_fit', cross), ('in_sample', in_sample))}
-    return dict(metrics=metrics, predictions=pred, logits=dict(cross_fit=cross, in_sample=in_sample), logit_fit=logit_fit,
-                folds=folds, kept=kept)
+    logit_fit = {k: task_score(glue_metrics(task, fit[2], logits_to_predictions(task, z))) for k, z in logits.items()}
+    return dict(metrics=metrics, predictions=pred, logits=logits, logit_fit=logit_fit, folds=folds, lr_sweep=sweep,
+                kept=teachers[0] if keep else None)
 
 # %% ../nbs/15_dse_bench.ipynb #9b0b06d4
 def fresh_student(task:str, p:DSEPreset, seed:int=0)->tuple:
@@ -292,24 +350,43 @@ def cached_sentence_scores(model:SiameseDSE, tok, p:DSEPreset, path:Path, device
     key = dict(model=model_identity(model), max_length=p.max_length, tasks=list(p.transfer_tasks), kfold=p.kfold, bf16=p.bf16)
     return keyed_json(path, key, lambda: sentence_scores(model, tok, p, device, progress))
 
+def train_student(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # task, preset, `task_data`, teacher_stage's logits, work folder
+                  name:str, alpha:float, seed:int, source:str, # one entry of `student_plan(p)`
+                  device=None, progress:bool=False,
+                  resume:bool|str='auto', # the trainer's `resume`: True reloads a finished student
+                 )->tuple:
+    "(student, tokenizer): one student of the plan, trained on the fit pairs (or reloaded when its run has finished)."
+    stu, tok = fresh_student(task, p, seed)
+    cfg = train_config(p, 'student', work/name, len(data['fit'][0]), device=device, progress=progress, seed=seed)
+    fit_dse(stu.to(device), tok, task, data['fit'], logits[source] if alpha > 0 else None, alpha, cfg, max_length=p.max_length, resume=resume)
+    return stu.to(device), tok
+
+def choose_alpha(p:DSEPreset, # preset
+                 selection:dict, # {student name: selection-slice task score}
+                )->float:
+    "The DSE row's α: `p.alpha`, or with `choose_alpha` the α > 0 whose students score best on the selection slice (mean over seeds; ties: the smaller)."
+    if not p.choose_alpha: return p.alpha
+    by = {a: np.mean([selection[student_name(a, s)] for s in p.seeds if student_name(a, s) in selection]) for a in sorted(p.alphas) if a > 0}
+    return max(by, key=by.get)
+
 def student_stage(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # task, preset, `task_data`, teacher_stage's logits, work folder
                   device=None, progress:bool=False, resume:bool=True,
                   keep:bool=False, # return the headline student (for the speed benchmark)
                  )->dict:
-    "Dev metrics and predictions of every student; the headline student's sentence scores; seconds per student."
-    res = dict(metrics={}, predictions={}, seconds={}, embeddings={}, kept=None)
-    dev = _pairs(data['dev'])
+    "Dev metrics, predictions and selection-slice scores of every student; the DSE row's α; the headline student's sentence scores; seconds."
+    res, dev = dict(metrics={}, predictions={}, selection={}, seconds={}, embeddings={}, kept=None), _pairs(data['dev'])
     for name, alpha, seed, source in student_plan(p):
-        t0 = time.time(); stu, tok = fresh_student(task, p, seed)
-        cfg = train_config(p, 'student', work/name, len(data['fit'][0]), device=device, progress=progress, seed=seed)
-        fit_dse(stu.to(device), tok, task, data['fit'], logits[source] if alpha > 0 else None, alpha, cfg,
-                max_length=p.max_length, resume='auto' if resume else False)
-        stu.to(device)
-        with precision(p, device): res['metrics'][name], res['predictions'][name], _ = evaluate_student(stu, tok, task, dev, max_length=p.max_length)
-        if name == headline(p) and p.transfer:
-            res['embeddings'][name] = cached_sentence_scores(stu, tok, p, work/f'sentence_scores__{name}.json', device, progress)
-        if name == headline(p) and keep: res['kept'] = (stu, tok)
+        t0 = time.time()
+        stu, tok = train_student(task, p, data, logits, work, name, alpha, seed, source, device, progress, 'auto' if resume else False)
+        with precision(p, device):
+            res['metrics'][name], res['predictions'][name], _ = evaluate_student(stu, tok, task, dev, max_length=p.max_length)
+            res['selection'][name] = task_score(evaluate_student(stu, tok, task, data['sel'], max_length=p.max_length)[0])
         del stu; gc.collect(); res['seconds'][name] = time.time() - t0
+    res['dse_alpha'] = a = choose_alpha(p, res['selection'])
+    if p.transfer or keep:  # the headline student, reloaded from its finished run
+        stu, tok = train_student(task, p, data, logits, work, headline(p, a), a, p.seeds[0], logit_source(p), device, progress, True)
+        if p.transfer: res['embeddings'][headline(p, a)] = cached_sentence_scores(stu, tok, p, work/f'sentence_scores__{headline(p, a)}.json', device, progress)
+        if keep: res['kept'] = (stu, tok)
     return res
 
 # %% ../nbs/15_dse_bench.ipynb #85241740
@@ -321,7 +398,7 @@ def drop_checkpoints(work:Path # a task's work folder
 def run_task(task:str, # GLUE task
              preset:str, # key of DSE_PRESETS (its settings, and the name of its work folder)
              out:Path, # output directory (preds/ and work/<preset>/<task>/ go here)
-             keep_models:bool=False, # return fold teacher 0 and the headline DSE student too
+             keep_models:bool=False, # return teacher 0 and the headline DSE student too
              device=None, # torch device of every model; None: CUDA if available, else CPU
              progress:bool=False, # progress bars (training, evaluation, logits)
              resume:bool=True, # resume interrupted training from this preset's checkpoints; False: start the task fresh
@@ -340,10 +417,11 @@ def run_task(task:str, # GLUE task
     metrics = te['metrics'] | dict(zero_shot=zs['metrics']) | st['metrics']
     collapsed = [m for m in model_names(p) if single_class(task, preds[m])]
     if collapsed: warnings.warn(f"{task}: {collapsed} predict a single class on dev: they learnt nothing")
-    print(f"{task}: " + ', '.join(f"{m} {task_score(metrics[m]):.3f}" for m in model_names(p)), flush=True)
+    print(f"{task}: " + ', '.join(f"{m} {task_score(metrics[m]):.3f}" for m in model_names(p)) + f"; DSE alpha {st['dse_alpha']:g}", flush=True)
     r = dict(metrics=metrics, n_drawn=data['n_drawn'], n_selection=len(data['sel'][0]), n_train=len(data['fit'][0]),
-             n_dev=len(data['dev']['s1']), teacher_folds=te['folds'], logit_fit=te['logit_fit'], embeddings=st['embeddings'],
-             seconds=dict(teachers=t1 - t0, zero_shot=t2 - t1, **st['seconds']), single_class=collapsed)
+             n_dev=len(data['dev']['s1']), teacher_model=teacher_of(p, task), teacher_folds=te['folds'], lr_sweep=te['lr_sweep'],
+             logit_fit=te['logit_fit'], selection=st['selection'], dse_alpha=st['dse_alpha'], embeddings=st['embeddings'],
+             seconds=dict(teachers=t1 - t0, zero_shot=t2 - t1, students=time.time() - t2, **st['seconds']), single_class=collapsed)
     if keep_models: r.update(teacher=te['kept'], student=st['kept'], train=data['train'], dev=data['dev'])
     return r
 
@@ -357,21 +435,24 @@ def score_ratio(task:str, # task name (for the message)
         raise ValueError(f"{task}: teacher score {teacher:.4f} is not positive, so student/teacher is meaningless (the teacher did not learn)")
     return float(student/teacher)
 
-def _by_alpha(scores:dict, cfg:dict, alpha:float, source:str='cross_fit')->dict:
-    "{seed: task score} of the students at `alpha` (one logits source)."
-    return {s: scores[student_name(alpha, s, source)] for s in cfg['seeds'] if student_name(alpha, s, source) in scores}
+def _by_alpha(scores:dict, cfg:dict, alpha:float, ablation:str='')->dict:
+    "{seed: task score} of the students at `alpha` (the main students, or an ablation's)."
+    return {s: scores[student_name(alpha, s, ablation)] for s in cfg['seeds'] if student_name(alpha, s, ablation) in scores}
 
-def task_row(task:str, ms:dict, cfg:dict)->dict:
+def task_row(task:str, ms:dict, cfg:dict, # a task's metrics, the run's preset settings
+             info:dict|None=None, # the task's `task_info` (its chosen α and teacher model), when the run saved them
+            )->dict:
     "One row of `task_table` from a task's metrics and the run's preset settings."
-    sc = {m: task_score(v) for m, v in ms.items()}
-    dse, a0 = _by_alpha(sc, cfg, cfg['alpha']), _by_alpha(sc, cfg, 0.0)
+    sc, info = {m: task_score(v) for m, v in ms.items()}, info or {}
+    alpha, ia = info.get('dse_alpha', cfg['alpha']), cfg.get('in_sample_alpha', cfg['alpha'])
+    dse, a0 = _by_alpha(sc, cfg, alpha), _by_alpha(sc, cfg, 0.0)
     diffs = [dse[s] - a0[s] for s in dse if s in a0]
     r = dict(teacher=sc['teacher'], zero_shot=sc['zero_shot'], teacher_beats_zero_shot=sc['teacher'] > sc['zero_shot'],
              dse=np.mean(list(dse.values())), alpha0=np.mean(list(a0.values())),
              alpha1=np.mean(list(_by_alpha(sc, cfg, 1.0).values()) or [np.nan]),
-             dse_in_sample=np.mean(list(_by_alpha(sc, cfg, cfg['alpha'], 'in_sample').values()) or [np.nan]),
+             dse_in_sample=np.mean(list(_by_alpha(sc, cfg, ia, 'in_sample').values()) or [np.nan]) if ia is not None else np.nan,
              dse_minus_alpha0=np.mean(diffs) if diffs else np.nan, diff_min=min(diffs, default=np.nan), diff_max=max(diffs, default=np.nan),
-             seeds=len(diffs), note='')
+             seeds=len(diffs), alpha=alpha, teacher_model=info.get('teacher_model') or cfg.get('teacher') or cfg.get('model', ''), note='')
     try: r['dse/teacher'] = score_ratio(task, r['teacher'], r['dse'])
     except ValueError as e: r['dse/teacher'], r['note'] = float('nan'), str(e)
     if not r['teacher_beats_zero_shot']: r['note'] = (r['note'] + '; ' if r['note'] else '') + 'teacher too weak here: it does not beat the zero-shot cosine'
@@ -380,15 +461,16 @@ def task_row(task:str, ms:dict, cfg:dict)->dict:
 def task_table(result:dict # output of `run_bench` (or the loaded dse.json)
               )->pd.DataFrame:
     "Per task: task scores, teacher vs zero-shot, DSE/teacher, α=0.5 − α=0 with its spread; `mean` over the tasks whose teacher earned its place."
-    df = pd.DataFrame({t: task_row(t, ms, result['config']) for t, ms in result['tasks'].items()}).T
+    info = result.get('task_info', {})
+    df = pd.DataFrame({t: task_row(t, ms, result['config'], info.get(t)) for t, ms in result['tasks'].items()}).T
     ok = df[df.teacher_beats_zero_shot.astype(bool) & df['dse/teacher'].notna()]
     num = ['teacher', 'zero_shot', 'dse', 'alpha0', 'alpha1', 'dse_in_sample', 'dse/teacher', 'dse_minus_alpha0']
     mean = ok[num].astype(float).mean() if len(ok) else pd.Series(np.nan, index=num)
     left = [t for t in df.index if t not in ok.index]
-    df.loc['mean'] = mean.to_dict() | dict(note=f"over {list(ok.index)}" + (f"; left out (teacher too weak or undefined): {left}" if left else ''))
+    df.loc['mean'] = mean.to_dict() | dict(alpha=np.nan, teacher_model='', note=f"over {list(ok.index)}" + (f"; left out (teacher too weak or undefined): {left}" if left else ''))
     df['degradation_%'] = 100*(1 - df['dse/teacher'].astype(float))
     df.index = [task_label(t) if t != 'mean' else t for t in df.index]
-    return df[num[:2] + ['teacher_beats_zero_shot'] + num[2:6] + ['dse/teacher', 'degradation_%', 'dse_minus_alpha0', 'diff_min', 'diff_max', 'seeds', 'note']]
+    return df[num[:2] + ['teacher_beats_zero_shot'] + num[2:6] + ['dse/teacher', 'degradation_%', 'dse_minus_alpha0', 'diff_min', 'diff_max', 'seeds', 'alpha', 'teacher_model', 'note']]
 
 # %% ../nbs/15_dse_bench.ipynb #e7f76f33
 def speed_benchmark(query:str, # the query sentence
@@ -423,7 +505,8 @@ def speedup(rows:list, # output of `speed_benchmark` (result['speed'])
     return r[f'cross_encoder_s{stat}']/r[f'dse_s{stat}']
 
 # %% ../nbs/15_dse_bench.ipynb #61dade6b
-_KEEP = ('metrics', 'n_drawn', 'n_selection', 'n_train', 'n_dev', 'teacher_folds', 'logit_fit', 'embeddings', 'seconds', 'single_class')
+_KEEP = ('metrics', 'n_drawn', 'n_selection', 'n_train', 'n_dev', 'teacher_model', 'teacher_folds', 'lr_sweep', 'logit_fit', 'selection',
+         'dse_alpha', 'embeddings', 'seconds', 'single_class')
 
 def task_result_key(task:str, # GLUE task
                     p:DSEPreset, # preset

@@ -163,10 +163,10 @@ def test_single_class_flag():
 
 # --- dse_bench: folders, resume, device -------------------------------------------------------------------------
 
-def _tiny(monkeypatch, name='tiny'):
+def _tiny(monkeypatch, name='tiny', **kw):
     from hpd_nb import dse_bench as db
     monkeypatch.setitem(db.DSE_PRESETS, name, dataclasses.replace(db.DSE_PRESETS['quick'], name=name, tasks=('MRPC', 'STS-B'), keep_layers=1, max_train=16, max_dev=12,
-                                               teacher_epochs=1, student_epochs=1, batch_size=8, max_length=32, speed_n=(20,), max_cross_pairs=10))
+                                               teacher_epochs=1, student_epochs=1, batch_size=8, max_length=32, speed_n=(20,), max_cross_pairs=10, **kw))
     return db
 
 def test_bench_cli_flags():
@@ -208,9 +208,10 @@ def test_run_bench_presets_and_resume(tmp_path, monkeypatch):
     assert [(c[1], c[3]) for c in calls] == [('MRPC', False), ('STS-B', False)]
 
 @pytest.mark.filterwarnings("ignore:MRPC.*single class")
-def test_run_task_models_follow_device(tmp_path, monkeypatch):
-    "A real (tiny) task: every model that is evaluated or timed sits on the requested device; work folder keyed by preset."
-    db = _tiny(monkeypatch)
+@pytest.mark.parametrize('folds', [1, 2])
+def test_run_task_models_follow_device(tmp_path, monkeypatch, folds):
+    "A real (tiny) task: every model that is evaluated or timed sits on the requested device; work folder keyed by preset; the teacher's rate and the DSE row's alpha chosen on the selection slice."
+    db = _tiny(monkeypatch, folds=folds)
     device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     seen = {}
     dev_of = lambda m: next(m.parameters()).device.type
@@ -229,8 +230,15 @@ def test_run_task_models_follow_device(tmp_path, monkeypatch):
     assert (tmp_path/'work'/'tiny'/'MRPC'/'cache').is_dir()
     assert list((tmp_path/'work').glob('**/checkpoint-*'))  # the kept models' checkpoints stay until run_bench's speed benchmark is done
     db.drop_checkpoints(tmp_path/'work'/'tiny'/'MRPC'); assert not list((tmp_path/'work').glob('**/checkpoint-*'))
-    assert set(r['metrics']) == {'teacher', 'teacher_f0', 'teacher_f1', *db.model_names(db.DSE_PRESETS['tiny'])}
-    assert r['n_selection'] + r['n_train'] == r['n_drawn'] == 16 and set(r['logit_fit']) == {'cross_fit', 'in_sample'}
+    p = db.DSE_PRESETS['tiny']
+    assert set(r['metrics']) == {'teacher', *(f'teacher_f{f}' for f in range(folds)), *db.model_names(p)}
+    assert r['n_selection'] + r['n_train'] == r['n_drawn'] == 16
+    assert set(r['logit_fit']) == ({'cross_fit', 'in_sample'} if folds == 2 else {'in_sample'})
+    # two teacher rates tried (quick's teacher_lrs); the kept teachers are those of the best rate on the selection slice
+    assert set(r['lr_sweep']) == {'0.0001', '5e-05'} and r['teacher_model'] == 'all-MiniLM-L6-v2'
+    assert {i['lr'] for i in r['teacher_folds']} == {max(db.teacher_lrs(p), key=lambda lr: r['lr_sweep'][f'{lr:g}'])}
+    # every student scored on the selection slice; the DSE alpha is the best distilled one there
+    assert set(r['selection']) == {n for n, *_ in db.student_plan(p)} and r['dse_alpha'] == db.choose_alpha(p, r['selection']) > 0
     assert dev_of(r['teacher'][0]) == dev_of(r['student'][0]) == device.type
     db.speed_benchmark('a man plays guitar', S1 + S2, r['teacher'], r['student'], ns=(10,), max_cross_pairs=5, max_length=32, repeats=1, device=device)
     assert set(seen) == {'evaluate_cross_encoder', 'evaluate_student', 'zero_shot_baseline', 'cached_teacher_logits', 'time_one_vs_n'}
