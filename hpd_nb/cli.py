@@ -190,8 +190,8 @@ def eval_sts_cmd(
     row = evaluate_sts(enc, batch_size=batch_size, progress=progress, name=enc.name).rename(STS_SHORT)
     print(row.round(2).to_frame().T.to_string())
     if out:
-        from hpd_nb.core import atomic_write_text
-        atomic_write_text(out, json.dumps(dict(model=str(model), sts=row.to_dict()), indent=1))
+        from hpd_nb.core import write_result
+        write_result(out, dict(model=str(model), sts=row.to_dict()))
     return row
 
 # %% ../nbs/23_cli.ipynb #13bfcd9c
@@ -324,7 +324,7 @@ def beir_cmd(
     from hpd_nb.data import BEIR_SETS
     from hpd_nb.encoding import SentenceEncoder
     from hpd_nb.retrieval import MTEB_NDCG10, evaluate_beir, validate_beir
-    from hpd_nb.core import atomic_write_text
+    from hpd_nb.core import write_result
     check_each('sets', sets, list(BEIR_SETS))
     rows = []
     for m in models:
@@ -335,7 +335,7 @@ def beir_cmd(
     ref = [r for r in rows if r['set'] in MTEB_NDCG10.get(r['model'], {})]
     check = validate_beir(ref, tol) if ref else pd.DataFrame()
     if len(check): print(check.round(2).to_string(index=False))
-    atomic_write_text(Path(out)/'beir.json', json.dumps(dict(rows=rows, mteb_check=check.to_dict('records'), tol=tol), indent=1, default=str))
+    write_result(Path(out)/'beir.json', dict(rows=rows, mteb_check=check.to_dict('records'), tol=tol))
     return rows, check
 
 # %% ../nbs/23_cli.ipynb #690f8006
@@ -359,8 +359,8 @@ def transfer_cmd(
     df = pd.concat(frames, ignore_index=True)
     print(df.pivot_table(index='task', columns='model', values='acc').reindex(tasks).round(2).to_string())
     if out:
-        from hpd_nb.core import atomic_write_text
-        atomic_write_text(Path(out)/'transfer.json', json.dumps(dict(precision=precision, kfold=kfold, rows=df.to_dict('records')), indent=1))
+        from hpd_nb.core import write_result
+        write_result(Path(out)/'transfer.json', dict(precision=precision, kfold=kfold, rows=df.to_dict('records')))
     return df
 
 # %% ../nbs/23_cli.ipynb #f4e79c7b
@@ -382,8 +382,8 @@ def bench_precision_cmd(
     chosen = {m: choose_precision(df, m, tol) for m in df.index.get_level_values('model').unique()}
     print('fastest within', tol, 'points of fp32:', chosen)
     if out:
-        from hpd_nb.core import atomic_write_text
-        atomic_write_text(Path(out)/'precision.json', df.to_json(orient='table', indent=1))
+        from hpd_nb.core import write_result
+        write_result(Path(out)/'precision.json', dict(rows=df.reset_index().to_dict('records'), tol=tol, chosen=chosen))
     return df
 
 # %% ../nbs/23_cli.ipynb #c58de7e3

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 import hpd_nb
-from .core import assemble_atomically, atomic_write_text, keyed_json, read_result
+from .core import assemble_atomically, atomic_write_text, keyed_json, read_result, write_result
 from .encoding import SentenceEncoder, cached_encode, dir_fingerprint
 from .evaluation import encode_unique, sts_row, sts_sentences, time_encoders
 from .hpd import distill, teacher_targets
@@ -384,7 +384,7 @@ def run_compression(preset:str|CompressionPreset='quick', # preset name or objec
                sets={n: dict(docs=len(d.corpus), queries=len(d.queries), missing_judgements=len(d.missing), empty_docs=len(d.empty),
                              seen_in_training=n not in unseen) for n, d in sets.items()},
                stages=stages, wall_seconds=round(time.time() - t0, 1), version=hpd_nb.__version__)
-    atomic_write_text(out/'compression.json', json.dumps(res, indent=1))
+    write_result(out/'compression.json', res)
     return res
 
 # %% ../nbs/14_compression.ipynb #360b8a52

@@ -5,8 +5,9 @@
 # %% auto #0
 __all__ = ['MANIFEST', 'KNOWN_MODELS', 'CONVERTED_MODELS', 'cache_dir', 'hub_offline', 'sha256_file', 'write_manifest',
            'verify_manifest', 'PyPIModelDir', 'PyPIZipPieces', 'known_model', 'installed_file', 'wheel_dirs',
-           'find_wheel', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'keyed_json', 'read_result',
-           'time_calls', 'spread', 'assemble_atomically', 'ModelNotFoundError', 'resolve_model']
+           'find_wheel', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'keyed_json', 'environment',
+           'write_result', 'read_result', 'time_calls', 'spread', 'assemble_atomically', 'ModelNotFoundError',
+           'resolve_model']
 
 # %% ../nbs/00_core.ipynb #38cbc3f2
 import base64, contextlib, hashlib, json, os, shutil, subprocess, sys, tempfile, time, warnings, zipfile
@@ -199,13 +200,45 @@ def keyed_json(path, # the cache file, `{"key": ..., "value": ...}`
     return value
 
 # %% ../nbs/00_core.ipynb #8abb7a62
+def _jsonable(o):
+    "JSON fallback for a result's values: numpy scalars and arrays as Python values, anything else (paths, dtypes) as text."
+    return o.tolist() if hasattr(o, 'tolist') else str(o)
+
+def _cpu() -> dict:
+    "The CPU's model name and whether it has AVX-512 BF16 and AMX (Linux; empty elsewhere)."
+    try: info = Path('/proc/cpuinfo').read_text()
+    except OSError: return {}
+    name = next((l.split(':', 1)[1].strip() for l in info.splitlines() if l.startswith('model name')), None)
+    flags = set(next((l.split(':', 1)[1].split() for l in info.splitlines() if l.startswith('flags')), []))
+    return dict(cpu=name, avx512_bf16='avx512_bf16' in flags, amx='amx_tile' in flags)
+
+def environment() -> dict:
+    "Where a result was made: package and library versions, cores, torch threads and the CPU (machines of one kind differ in speed)."
+    import platform
+    from hpd_nb import __version__
+    env = dict(hpd_nb=__version__, python=platform.python_version(), cores=os.cpu_count(), **_cpu())
+    for lib in ('torch', 'transformers', 'sentence-transformers'):
+        try: env[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError: env[lib] = None
+    if 'torch' in sys.modules: env['torch_threads'] = sys.modules['torch'].get_num_threads()
+    return env
+
+def write_result(path, # the result file, e.g. `out/'corpus.json'`
+                 doc:dict, # the run's result: settings, rows, timings ...
+                ) -> Path:
+    "Write a run's result atomically as JSON, with `version` and `environment` added where missing: the package's one result writer."
+    from hpd_nb import __version__
+    doc = dict(doc); doc.setdefault('version', __version__); doc.setdefault('environment', environment())
+    return atomic_write_text(path, json.dumps(doc, indent=1, default=_jsonable))
+
 def read_result(res, # a result's content (dict), or the path of its JSON file, or the folder that holds it
                 filename:str, # the file's name inside a folder, e.g. 'corpus.json'
                ) -> dict:
-    "A run's result as a dict, whichever of the three a caller holds."
+    "A run's result as a dict, whichever of the three a caller holds (`write_result` wrote it)."
     if isinstance(res, dict): return res
-    path = Path(res)
-    return json.loads((path/filename if path.is_dir() else path).read_text())
+    path = Path(res); path = path/filename if path.is_dir() else path
+    if not path.is_file(): raise FileNotFoundError(f"{path} not found: no finished run there")
+    return json.loads(path.read_text())
 
 # %% ../nbs/00_core.ipynb #55094fcc
 def time_calls(calls:dict, # label -> callable with no arguments

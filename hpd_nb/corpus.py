@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 import hpd_nb
-from .core import assemble_atomically, atomic_write_text, keyed_json, read_result
+from .core import assemble_atomically, atomic_write_text, keyed_json, read_result, write_result
 from .data import BeirData, load_beir, split_documents, title_text_task
 from .encoding import SentenceEncoder
 from .hpd import HPDRecipe, distill, fit_pca_projection
@@ -260,7 +260,7 @@ def run_corpus(preset:str|CorpusPreset='cpu', # preset name or object
         print(f"corpus: {name} done in {res[name]['costs']['set_seconds']:.0f}s", flush=True)
     doc = dict(preset=p.name, settings=asdict(p), rows=[r for s in res.values() for r in s['rows']], costs={k: s['costs'] for k, s in res.items()},
                wall_seconds=round(time.time() - t0, 1), version=hpd_nb.__version__)
-    atomic_write_text(out/'corpus.json', json.dumps(doc, indent=1, default=str))
+    write_result(out/'corpus.json', doc)
     copy_histories(out)
     return doc
 

@@ -13,7 +13,7 @@ import torch
 import hpd_nb
 from tqdm.auto import tqdm
 from transformers.utils import logging as hf_logging
-from .core import atomic_write_text, keyed_json, resolve_model, sha256_file
+from .core import atomic_write_text, keyed_json, read_result, resolve_model, sha256_file, write_result
 from .data import load_glue
 from .encoding import default_device
 from .evaluation import evaluate_sts
@@ -527,7 +527,7 @@ def save_task_result(out:Path, # output directory of the run
     "Write a finished task's metrics, bookkeeping and prediction-file hashes to `task_dir(out, preset, task)/result.json` (atomically)."
     p = DSE_PRESETS[preset]
     rec = dict(key=task_result_key(task, p), preds=_pred_hashes(out, task, p), **{k: r[k] for k in _KEEP if k in r})
-    return atomic_write_text(task_dir(out, preset, task)/'result.json', json.dumps(rec, indent=1, default=float))
+    return write_result(task_dir(out, preset, task)/'result.json', rec)
 
 def load_task_result(out:Path, preset:str, task:str)->dict|None:
     "A task's saved result when its key still matches and its prediction files are the ones it wrote, else None (the task is re-run)."
@@ -594,7 +594,7 @@ def run_bench(preset:str='quick', # key of DSE_PRESETS
     result['speed_cached'] = ('candidate student embeddings (computed once for the unique pool sentences, tiled to N; '
                               f'used by DSE and dot, on {device}); nothing for the cross-encoder')
     result['seconds'] = time.time() - t0
-    atomic_write_text(out/'dse.json', json.dumps(result, indent=1, default=float))
+    write_result(out/'dse.json', result)
     if not p.keep_checkpoints: drop_checkpoints(task_dir(out, preset, tasks[-1]))  # kept until now: a re-run finds its trained models
     return result
 
@@ -608,5 +608,4 @@ def summary_frame(result:dict # output of `run_bench` (or the loaded dse.json)
 def load_result(out # output directory of `run_bench`
                )->dict|None:
     "The run's `dse.json` as a dict, or None when there is no finished run in `out`."
-    f = Path(out)/'dse.json'
-    return json.loads(f.read_text()) if f.is_file() else None
+    return read_result(out, 'dse.json') if (Path(out)/'dse.json').is_file() else None

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 import hpd_nb
-from .core import atomic_write_text, keyed_json, read_result
+from .core import keyed_json, read_result, write_result
 from .data import load_beir, sentence_pool
 from .encoding import SentenceEncoder, cached_encode
 from .evaluation import STS_SHORT, sts_row, sts_sentences, time_encoders
@@ -199,7 +199,7 @@ def run_frontier(preset:str|FrontierPreset='cpu', # preset name or object
     if speed: doc['speed'] = frontier_speed(frontier_encoders(p, [s for s in p.students() if s.label in res], out, teacher, device), sts,
                                           [q for d in sets.values() for q in d.queries.values()] or sts, p)
     doc['wall_seconds'] = round(time.time() - t0, 1)
-    atomic_write_text(out/'frontier.json', json.dumps(doc, indent=1, default=str))
+    write_result(out/'frontier.json', doc)
     return doc
 
 def frontier_encoders(p:FrontierPreset, students:list, out:Path, teacher:SentenceEncoder, device:str|None=None) -> dict:

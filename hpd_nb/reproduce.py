@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np, pandas as pd, torch
 
-from .core import atomic_write_text
+from .core import atomic_write_text, read_result, write_result
 from .data import STS_TASKS, load_sts, sentence_pool
 from .encoding import SentenceEncoder, cached_encode
 from .hpd import HPDRecipe, distill, fit_pca_projection, teacher_targets
@@ -251,7 +251,7 @@ def run_hpd(preset:str|HPDPreset='quick', # preset name or object
     wall = time.time() - t_start
     result = dict(preset=p.name, settings=asdict(p), labels=lab, n_train=len(train_s), n_heldout=len(held_s),
                   **hpd_figures(table, ratios, gains, stsb_dev, speed, runs), torch_threads=torch.get_num_threads(), device=str(teacher.device), wall_s=round(wall, 1))
-    atomic_write_text(out/'results.json', json.dumps(result, indent=1))
+    write_result(out/'results.json', result)
     atomic_write_text(out/'results.md', results_markdown(result, table, speed))
     log(f'wrote {out}/results.json, results.md and figures; wall time {wall:.0f}s')
     return dict(result, table=table)
@@ -273,9 +273,8 @@ def results_markdown(result:dict, table:pd.DataFrame, speed:pd.DataFrame|None=No
 def read_results(out:str|Path, # directory written by `run_hpd` (or a committed copy of its results.json)
                 ) -> dict:
     "The `results.json` of a finished run, with its STS table as a DataFrame under `table`."
-    path = Path(out)/'results.json' if Path(out).is_dir() or not str(out).endswith('.json') else Path(out)
-    if not path.is_file(): raise FileNotFoundError(f"{path} not found: run `hpd_nb reproduce --out {out}` first")
-    res = json.loads(path.read_text())
+    try: res = read_result(out if str(out).endswith('.json') else Path(out)/'results.json', 'results.json')
+    except FileNotFoundError as e: raise FileNotFoundError(f"{e}: run `hpd_nb reproduce --out {out}` first") from None
     table = pd.DataFrame(res['sts']).T.rename(columns=STS_SHORT)
     table.index.name = 'model'
     return dict(res, table=table)
