@@ -189,15 +189,15 @@ def keyed_json(path, # the cache file, `{"key": ..., "value": ...}`
                key:dict, # everything that produced the value (JSON-able)
                make, # callable() -> JSON-able value, run when the file is missing, unreadable or keyed differently
               ):
-    "`make()`'s value, stored atomically at `path` with `key` and reused while the stored key equals `key`."
+    "`make()`'s value, stored atomically at `path` with `key` and reused while the stored key equals `key`: the package's one keyed cache."
     path, key = Path(path), json.loads(json.dumps(key))
     if path.is_file():
         try: rec = json.loads(path.read_text())
         except ValueError: rec = {}
         if isinstance(rec, dict) and rec.get('key') == key and 'value' in rec: return rec['value']
-    value = make()
-    atomic_write_text(path, json.dumps(dict(key=key, value=value), indent=1))
-    return value
+    text = json.dumps(dict(key=key, value=make()), indent=1)
+    atomic_write_text(path, text)
+    return json.loads(text)['value']  # as a later call reads it back (tuples become lists)
 
 # %% ../nbs/00_core.ipynb #8abb7a62
 def _jsonable(o):
