@@ -104,7 +104,7 @@ def with_settings(preset, # a frozen preset dataclass
 def _distill_settings(teacher, student, sentences, unit, passage_words, dim, preset, lr, epochs, batch_size, init, loss, max_seq_length,
                       freeze_layers, keep_layers, heldout, teacher_precision, **_) -> tuple[dict, object, object]:
     "Check every setting of `distill_cmd` and read its sentences before any model loads: (recipe overrides, base recipe, `SentenceData`)."
-    from hpd_nb.hpd import HPDRecipe, HPD_LOSSES, INIT_METHODS, read_sentences
+    from hpd_nb.hpd import HPD_LOSSES, HPD_PRESETS, INIT_METHODS, read_sentences
     from hpd_nb.data import DOC_UNITS
     from hpd_nb.encoding import PRECISIONS
     from hpd_nb.core import resolve_model
@@ -114,7 +114,7 @@ def _distill_settings(teacher, student, sentences, unit, passage_words, dim, pre
         check_setting(k, v, low=1)
     for k, v in dict(lr=lr, epochs=epochs).items(): check_setting(k, v, low=0, low_exclusive=True)
     check_setting('freeze_layers', freeze_layers, low=0)
-    for k, v, c in (('preset', preset, ('cpu', 'paper')), ('unit', unit, DOC_UNITS), ('init', init, INIT_METHODS), ('loss', loss, HPD_LOSSES),
+    for k, v, c in (('preset', preset, sorted(HPD_PRESETS)), ('unit', unit, DOC_UNITS), ('init', init, INIT_METHODS), ('loss', loss, HPD_LOSSES),
                     ('teacher_precision', teacher_precision, PRECISIONS)): check_setting(k, v, choices=c)
     if heldout is not None and not Path(heldout).is_file(): raise UsageError(f"--heldout: {heldout} is not a file")
     for what, m in (('teacher', teacher), ('student', student)):
@@ -124,7 +124,7 @@ def _distill_settings(teacher, student, sentences, unit, passage_words, dim, pre
     except user_errors() + (ValueError,) as e: raise UsageError(f"--sentences: {e}") from None
     over = {k: v for k, v in dict(lr=lr, epochs=epochs, batch_size=batch_size, init=init, loss=loss, max_seq_length=max_seq_length,
                                   freeze_layers=freeze_layers).items() if v is not None}
-    return over, HPDRecipe.paper() if preset == 'paper' else HPDRecipe(), data
+    return over, HPD_PRESETS[preset].recipe(), data
 
 # %% ../nbs/23_cli.ipynb #ea462be5
 @call_parse
@@ -137,7 +137,7 @@ def distill_cmd(
     passage_words:int=128, # corpus files with --unit passages: words per passage
     dim:int=128, # output dimension d
     out:str='hpd-student', # output directory (training checkpoints go beside it, to OUT.checkpoints)
-    preset:str='cpu', # starting recipe: 'cpu' (Procrustes init, lr 2e-5) or 'paper' (random init, lr 1e-4, batch 256, 5 epochs)
+    preset:str='quick', # starting recipe: that of `hpd_nb reproduce --preset` quick (Procrustes init, lr 2e-5), cpu (the same, 100-step warm-up and evaluation) or paper (random init, lr 1e-4, batch 256, 5 epochs)
     lr:float=None, # peak learning rate (default: the preset's)
     epochs:float=None, # passes over the sentences (default: the preset's)
     batch_size:int=None, # sentences per step (default: the preset's)
@@ -180,7 +180,7 @@ def eval_sts_cmd(
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
     batch_size:int=128, # sentences per batch
     precision:str='fp32', # fp32, bf16 (bfloat16 autocast) or int8 (dynamic quantisation, CPU)
-    out:str=None, # also write the table as JSON to this file
+    out:str=None, # output directory: sts.json (default: print only)
     progress:flag('progress bars')=True,
 ):
     "Cosine Spearman x100 of MODEL on STS12-16, STS-B and SICK-R, and their average."
@@ -191,13 +191,13 @@ def eval_sts_cmd(
     print(row.round(2).to_frame().T.to_string())
     if out:
         from hpd_nb.core import write_result
-        write_result(out, dict(model=str(model), sts=row.to_dict()))
+        write_result(Path(out)/'sts.json', dict(model=str(model), precision=precision, sts=row.to_dict()))
     return row
 
 # %% ../nbs/23_cli.ipynb #13bfcd9c
 @call_parse
 def reproduce_cmd(
-    preset:str='quick', # quick, cpu or paper (see hpd_nb.reproduce.HPD_PRESETS)
+    preset:str='quick', # quick, cpu or paper (see hpd_nb.hpd.HPD_PRESETS)
     out:str=None, # output directory (default: outputs/<preset>)
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
     speed_sentences:int=2000, # STS sentences timed for the encoding-speed table (0: skip)
@@ -206,7 +206,8 @@ def reproduce_cmd(
     resume:flag('continue interrupted training runs')=True,
 ):
     "Reproduce HPD's STS experiment: teacher, PCA, distilled students, baselines, the 7-set table."
-    from hpd_nb.reproduce import HPD_PRESETS, run_hpd
+    from hpd_nb.hpd import HPD_PRESETS
+    from hpd_nb.reproduce import run_hpd
     check_setting('preset', preset, choices=sorted(HPD_PRESETS))
     res = run_hpd(preset, out or f'outputs/{preset}', progress=progress, speed_sentences=speed_sentences, device=device,
                   resume=resume, report_to=report_to)

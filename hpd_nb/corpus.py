@@ -19,11 +19,12 @@ import hpd_nb
 from .core import assemble_atomically, atomic_write_text, keyed_json, read_result, write_result
 from .data import BeirData, load_beir, split_documents, title_text_task
 from .encoding import SentenceEncoder
-from .hpd import HPDRecipe, distill, fit_pca_projection
+from .hpd import HPDRecipe, distill
 from .student import HPDStudent
 from .trainer import START_WEIGHTS, load_weights
-from .retrieval import build_index, embed_texts, search_metrics, write_qrels
-from .compression import View, code_bytes, int8_codes, reduce_vectors, row_index, row_queries
+from .retrieval import (View, build_index, code_bytes, code_of, embed_texts, fit_reduction, int8_codes, reduce_vectors, reduction_of,
+                              row_index, row_queries,
+                              search_metrics, write_qrels)
 
 # %% ../nbs/20_corpus.ipynb #e0efef7d
 CHOOSE_ON = ('title_text', 'heldout_mse')
@@ -181,33 +182,32 @@ def corpus_reductions(views:list, # the rows
                       emb:dict, # from `corpus_embeddings`
                       seed:int=0, # seed of the PCA
                      ) -> dict:
-    "{(encoder, dim): PCA fitted on the corpus's document vectors} for the PCA rows."
-    return {(v.encoder, v.dim): fit_pca_projection(emb[v.encoder]['docs'], v.dim, seed=seed, center=True)
-            for v in views if v.reduce == 'pca'}
+    "{`View.fit_key`: the reduction fitted on the corpus's document vectors} for the rows whose reduction is fitted (PCA: centred)."
+    return {v.fit_key: fit_reduction(v, emb[v.encoder]['docs'], seed, center=True) for v in views if reduction_of(v).fit}
 
 # %% ../nbs/20_corpus.ipynb #8b666700
 def _unit(x:np.ndarray) -> np.ndarray: return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 def row_vectors(view:View, # the row
                 emb:dict, # this encoder's {'docs', 'queries'} vectors
-                pca=None, # the fitted PCA of a 'pca' row
+                state=None, # the row's fitted reduction (`corpus_reductions`)
                 calibrated:bool=True, # binary rows: threshold at the corpus mean (False: at 0)
                ) -> tuple[np.ndarray, np.ndarray]:
     "(documents, queries) of a row: reduced, normalised, and for calibrated binary rows centred on the corpus's document mean."
-    D, Q = (_unit(reduce_vectors(view, emb[w], pca)) for w in ('docs', 'queries'))
-    if calibrated and view.precision.startswith('binary'): mu = D.mean(0); D, Q = D - mu, Q - mu
+    D, Q = (_unit(reduce_vectors(view, emb[w], state)) for w in ('docs', 'queries'))
+    if calibrated and code_of(view.precision).binary: mu = D.mean(0); D, Q = D - mu, Q - mu
     return D, Q
 
 def score_corpus_row(view:View, # the row
                      emb:dict, # this encoder's {'docs', 'queries'} vectors
                      data:BeirData, # the set
-                     pca=None, # the fitted PCA of a 'pca' row
+                     state=None, # the row's fitted reduction
                      k:int=100, # retrieval depth
                      rescore:int=4, # binary+rescore candidates per result
                      calibrated:bool=True, # False: int8 raw integer codes and binary signs at 0, as uncalibrated codes are often used
                     ) -> dict:
     "nDCG@10, MRR@10 and Recall@100 (×100) of one row; int8 ranges and binary thresholds from the corpus's documents."
-    D, Q = row_vectors(view, emb, pca, calibrated)
+    D, Q = row_vectors(view, emb, state, calibrated)
     if not calibrated and view.precision == 'int8':
         vi = build_index(int8_codes(D, D).astype(np.float32), 'Flat', ids=list(data.corpus), normalize=False)
         xq = int8_codes(Q, D).astype(np.float32)
@@ -218,11 +218,11 @@ def score_corpus_row(view:View, # the row
 def corpus_rows(p:CorpusPreset, name:str, data:BeirData, encs:dict, emb:dict) -> list[dict]:
     "Every row of the set `name`, scored."
     views = corpus_views(p, {k: e.dim for k, e in encs.items()})
-    pcas, rows = corpus_reductions(views, emb, p.seed), []
+    states, rows = corpus_reductions(views, emb, p.seed), []
     for v in views:
-        m = score_corpus_row(v, emb[v.encoder], data, pcas.get((v.encoder, v.dim)), p.k, p.rescore)
+        m = score_corpus_row(v, emb[v.encoder], data, states.get(v.fit_key), p.k, p.rescore)
         if v.precision != 'fp32':  # the same codes uncalibrated (int8 raw integers, binary signs at 0): the diagnosis of the int8 gap
-            m['nDCG@10 uncalibrated'] = score_corpus_row(v, emb[v.encoder], data, pcas.get((v.encoder, v.dim)), p.k, p.rescore, False)['nDCG@10']
+            m['nDCG@10 uncalibrated'] = score_corpus_row(v, emb[v.encoder], data, states.get(v.fit_key), p.k, p.rescore, False)['nDCG@10']
         rows.append(dict(set=name, label=v.label, method=v.method, encoder=v.encoder, dim=v.dim, precision=v.precision,
                          bytes_per_vector=code_bytes(v.dim, v.precision), **m))
     full = next(r['nDCG@10'] for r in rows if r['label'] == views[0].label)

@@ -42,8 +42,7 @@ class TaskSpec:
     metrics: tuple # metric names reported on dev
     label_range: tuple # (low, high) allowed labels, inclusive
 
-_GLUE_METRICS = {'MRPC': ('accuracy', 'f1'), 'QQP': ('accuracy', 'f1'), 'RTE': ('accuracy',), 'STS-B': ('pearson', 'spearman')}
-TASKS = {t: TaskSpec(t, d['kind'], d['num_labels'], _GLUE_METRICS[t], (0, d['num_labels'] - 1) if d['kind'] == 'classification' else (0.0, 5.0))
+TASKS = {t: TaskSpec(t, d['kind'], d['num_labels'], d['metrics'], (0, d['num_labels'] - 1) if d['kind'] == 'classification' else d['label_range'])
          for t, d in GLUE_TASKS.items()}
 
 def task_spec(task:str # one of TASKS

@@ -89,7 +89,7 @@ DSE_PRESETS = {
                        max_cross_pairs=100, seeds=(0,), speed_repeats=3, folds=1, in_sample_alpha=None, teacher_lrs=(1e-4, 5e-5),
                        choose_alpha=True),
     'cpu': DSEPreset('cpu', ('MRPC', 'RTE', 'STS-B', 'QQP'), 'all-MiniLM-L6-v2', keep_layers=None, max_train=None, max_dev=None,
-                     teacher_epochs=3, student_epochs=1, batch_size=16, lr=5e-5, pooling='mean', max_length=128,
+                     teacher_epochs=2, student_epochs=1, batch_size=16, lr=5e-5, pooling='mean', max_length=128,
                      speed_n=(1000, 10000, 100000), max_cross_pairs=1000, task_max_train=(('QQP', 11000),), task_max_dev=(('QQP', 5000),),
                      folds=1, teacher='all-mpnet-base-v2', task_teacher=(('QQP', 'all-MiniLM-L6-v2'),), teacher_lrs=(2e-5,),
                      single_seed_alphas=(), in_sample_alpha=None, choose_alpha=True, bf16=True, transfer=True),
@@ -437,6 +437,10 @@ def score_ratio(task:str, # task name (for the message)
         raise ValueError(f"{task}: teacher score {teacher:.4f} is not positive, so student/teacher is meaningless (the teacher did not learn)")
     return float(student/teacher)
 
+def _seed_range(*groups:dict)->float:
+    "The largest spread (max − min over seeds) of the groups' scores; NaN unless every group has two seeds or more."
+    return max(max(g.values()) - min(g.values()) for g in groups) if all(len(g) > 1 for g in groups) else np.nan
+
 def _by_alpha(scores:dict, cfg:dict, alpha:float, ablation:str='')->dict:
     "{seed: task score} of the students at `alpha` (the main students, or an ablation's)."
     return {s: scores[student_name(alpha, s, ablation)] for s in cfg['seeds'] if student_name(alpha, s, ablation) in scores}
@@ -454,9 +458,11 @@ def task_row(task:str, ms:dict, cfg:dict, # a task's metrics, the run's preset s
              alpha1=np.mean(list(_by_alpha(sc, cfg, 1.0).values()) or [np.nan]),
              dse_in_sample=np.mean(list(_by_alpha(sc, cfg, ia, 'in_sample').values()) or [np.nan]) if ia is not None else np.nan,
              dse_minus_alpha0=np.mean(diffs) if diffs else np.nan, diff_min=min(diffs, default=np.nan), diff_max=max(diffs, default=np.nan),
+             seed_range=_seed_range(dse, a0),
              seeds=len(diffs), alpha=alpha, teacher_model=info.get('teacher_model') or cfg.get('teacher') or cfg.get('model', ''), note='')
     try: r['dse/teacher'] = score_ratio(task, r['teacher'], r['dse'])
     except ValueError as e: r['dse/teacher'], r['note'] = float('nan'), str(e)
+    r['beyond_seed_range'] = bool(r['dse_minus_alpha0'] > r['seed_range'])  # NaN (one seed) compares False
     if not r['teacher_beats_zero_shot']: r['note'] = (r['note'] + '; ' if r['note'] else '') + 'teacher too weak here: it does not beat the zero-shot cosine'
     return r
 
@@ -472,7 +478,7 @@ def task_table(result:dict # output of `run_bench` (or the loaded dse.json)
     df.loc['mean'] = mean.to_dict() | dict(alpha=np.nan, teacher_model='', note=f"over {list(ok.index)}" + (f"; left out (teacher too weak or undefined): {left}" if left else ''))
     df['degradation_%'] = 100*(1 - df['dse/teacher'].astype(float))
     df.index = [task_label(t) if t != 'mean' else t for t in df.index]
-    return df[num[:2] + ['teacher_beats_zero_shot'] + num[2:6] + ['dse/teacher', 'degradation_%', 'dse_minus_alpha0', 'diff_min', 'diff_max', 'seeds', 'alpha', 'teacher_model', 'note']]
+    return df[num[:2] + ['teacher_beats_zero_shot'] + num[2:6] + ['dse/teacher', 'degradation_%', 'dse_minus_alpha0', 'diff_min', 'diff_max', 'seed_range', 'beyond_seed_range', 'seeds', 'alpha', 'teacher_model', 'note']]
 
 # %% ../nbs/15_dse_bench.ipynb #e7f76f33
 def speed_benchmark(query:str, # the query sentence

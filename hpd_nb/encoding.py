@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['PRECISIONS', 'read_st_config', 'pool_tokens', 'check_sentences', 'length_sorted_batches', 'batched_encode',
            'default_device', 'token_lengths', 'check_precision', 'load_dense_modules', 'SentenceEncoder', 'Encoder',
-           'dir_fingerprint', 'texts_hash', 'embedding_cache_path', 'cached_encode', 'sharded_cached_encode']
+           'dir_fingerprint', 'texts_hash', 'embedding_cache_path', 'cached_encode', 'sharded_cached_encode',
+           'StaticEncoder', 'distill_static']
 
 # %% ../nbs/02_encoding.ipynb #5d8c34d0
 import hashlib, importlib, io, json, os, warnings
@@ -17,7 +18,7 @@ from tqdm.auto import tqdm
 from fastcore.basics import patch
 from transformers import AutoModel, AutoTokenizer
 import hpd_nb
-from .core import atomic_write_bytes, cache_dir as _cache_dir, resolve_model
+from .core import atomic_write_bytes, cache_dir as _cache_dir, keyed_dir, resolve_model
 
 # %% ../nbs/02_encoding.ipynb #3c7045bc
 def _read_json(path):
@@ -310,3 +311,35 @@ def sharded_cached_encode(encoder:Encoder, # any `Encoder`
             for r in range(st.num_processes): shard(r).unlink()
         st.wait_for_everyone()
     return cached_encode(encoder, sentences, cache_dir, batch_size, show_progress)
+
+# %% ../nbs/02_encoding.ipynb #e3b96a4f
+class StaticEncoder:
+    "A model2vec `StaticModel` directory as an `Encoder` (name, dim, encode, cache_identity)."
+    def __init__(self, path, # a directory written by `StaticModel.save_pretrained`
+                 name:str|None=None):
+        from model2vec import StaticModel
+        self.path = Path(path); self.name = name or self.path.name
+        self.model = StaticModel.from_pretrained(str(self.path))
+    @property
+    def dim(self) -> int: return int(self.model.dim)
+    def encode(self, sentences, batch_size:int=64, show_progress:bool=True) -> np.ndarray:
+        return np.asarray(self.model.encode(list(sentences), batch_size=batch_size, show_progress_bar=show_progress,
+                                            use_multiprocessing=False), np.float32)
+    def cache_identity(self) -> dict:
+        return dict(kind='StaticEncoder', version=hpd_nb.__version__, path=str(self.path.resolve()), files=dir_fingerprint(self.path))
+    def __repr__(self): return f"StaticEncoder({self.name!r}, dim={self.dim})"
+
+def distill_static(teacher:SentenceEncoder, # the teacher (its directory is distilled)
+                   out:str|Path, # the static model's directory
+                   dim:int=256, # PCA dimensions of the token embeddings
+                   device:str|None=None, # model2vec's device (None: its choice)
+                  ) -> StaticEncoder:
+    "A model2vec static model of `teacher` (token embeddings through the teacher, PCA to `dim`), made once and reused."
+    key = dict(teacher=str(teacher.path.resolve()), files=dir_fingerprint(teacher.path), dim=dim, model2vec=_m2v_version())
+    def build(tmp:Path):
+        from model2vec.distill import distill as m2v_distill
+        m2v_distill(model_name=str(teacher.path), pca_dims=dim, device=device).save_pretrained(str(tmp))
+    return StaticEncoder(keyed_dir(out, key, build))
+
+def _m2v_version() -> str:
+    import model2vec; return model2vec.__version__

@@ -4,21 +4,22 @@
 
 # %% auto #0
 __all__ = ['FRONTIER_PRESETS', 'FrontierStudent', 'FrontierPreset', 'frontier_sentences', 'undistilled_encoder', 'hpd_student',
-           'encoder_vectors', 'score_vectors', 'row_label', 'model_rows', 'student_rows', 'frontier_speed',
-           'anchor_rows', 'run_frontier', 'frontier_encoders', 'frontier_table', 'plot_frontier']
+           'choose_lr', 'encoder_vectors', 'score_vectors', 'row_label', 'model_rows', 'student_rows', 'frontier_speed',
+           'anchor_rows', 'static_encoder', 'run_frontier', 'frontier_encoders', 'frontier_table', 'plot_frontier',
+           'student_gains', 'frontier_claims']
 
 # %% ../nbs/22_frontier.ipynb #9df6c91a
 import json, time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import pandas as pd
+import numpy as np, pandas as pd
 
 import hpd_nb
 from .core import keyed_json, read_result, write_result
 from .data import load_beir, sentence_pool
-from .encoding import SentenceEncoder, cached_encode
-from .evaluation import STS_SHORT, sts_row, sts_sentences, time_encoders
+from .encoding import SentenceEncoder, StaticEncoder, cached_encode, distill_static
+from .evaluation import STS_SHORT, sts_dev_spearman, sts_row, sts_sentences, time_encoders
 from .hpd import HPDRecipe, distill, fit_pca_projection, split_heldout
 from .retrieval import build_index, embed_texts, search_metrics
 from .student import pruned_model
@@ -44,13 +45,16 @@ class FrontierPreset:
     teacher_depths:tuple=(1, 2, 3, 4) # teacher-pruned students' depths
     student_depths:tuple=(1, 2, 3, 4, 6) # student-pruned students' depths
     published:tuple=('paraphrase-MiniLM-L3-v2',) # published models scored as rows (undistilled, +PCA)
+    static_dim:int|None=256 # width of a model2vec static model distilled from the teacher, scored as an anchor (None: none)
     dim:int=128 # HPD and PCA width
     data:tuple=('nlp-corpus', 'snli', 'stsb-train', 'sick-train') # sentence-pool sources of the training sentences
-    max_train:int|None=None # training sentences at most (None: all)
+    max_train:int|None=30_000 # training sentences at most (None: all)
     n_heldout:int=500 # held-out sentences (checkpoint selection by MSE)
     n_pca_fit:int=20_000 # training sentences each undistilled+PCA row is fitted on
     epochs:float=1.0 # passes over the training sentences
-    lr:float=2e-5 # peak learning rate
+    lrs:tuple=(2e-5, 1e-4) # peak learning rates tried per family on its probe student; STS-B dev picks the family's rate
+    probe_depth:int=2 # the probe student of a family is its student of this depth (or the nearest)
+    n_probe:int=10_000 # training sentences of each probe run (the first of the training sentences)
     batch_size:int=64 # sentences per step
     eval_steps:int=200 # held-out MSE every N steps
     max_seq_length:int=128 # student length in training (sentences)
@@ -64,10 +68,16 @@ class FrontierPreset:
     repeats:int=3 # interleaved timing repeats
     seed:int=0 # seed of the split, the PCA and training
 
-    def recipe(self) -> HPDRecipe:
-        "The HPD recipe of every student."
-        return HPDRecipe(dim=self.dim, epochs=self.epochs, lr=self.lr, batch_size=self.batch_size, eval_steps=self.eval_steps,
+    def recipe(self, lr:float|None=None) -> HPDRecipe:
+        "The HPD recipe of every student, at peak rate `lr` (None: the first of `lrs`)."
+        return HPDRecipe(dim=self.dim, epochs=self.epochs, lr=lr or self.lrs[0], batch_size=self.batch_size, eval_steps=self.eval_steps,
                          max_seq_length=self.max_seq_length, n_heldout=self.n_heldout, seed=self.seed, bf16=self.bf16)
+
+    def probe(self, family:str) -> FrontierStudent:
+        "The student of `family` on which its learning rate is chosen: the depth nearest `probe_depth` (the shallower on a tie)."
+        fam = [s for s in self.students() if s.family == family]
+        if not fam: raise ValueError(f"no {family} students in preset {self.name!r}")
+        return min(fam, key=lambda s: (abs(s.layers - self.probe_depth), s.layers))
 
     def students(self) -> list[FrontierStudent]:
         "The students, shallowest first within each family."
@@ -91,15 +101,29 @@ def undistilled_encoder(s:FrontierStudent, p:FrontierPreset, device:str|None=Non
     return SentenceEncoder(pruned_model(s.backbone, s.layers), device=device, precision=p.precision)
 
 def hpd_student(s:FrontierStudent, p:FrontierPreset, teacher:SentenceEncoder, train:list, held:list, out:Path,
-                progress:bool=True, device:str|None=None) -> tuple[SentenceEncoder, dict]:
-    "(the HPD student of `s` at d=`p.dim`, its training figures), distilled into out/students/HPD-<label>."
-    r = distill(teacher, s.backbone, train, out=Path(out)/'students'/f'HPD-{s.label}', recipe=p.recipe(), heldout=held, keep_layers=s.layers,
-                device=device, progress=progress, sts=False, track_sts=False, name=f'HPD-{s.label}', keep_checkpoints=True)
+                progress:bool=True, device:str|None=None,
+                lr:float|None=None, # peak learning rate (None: the first of `p.lrs`)
+                name:str|None=None, # the student's folder under out/students/ (default: HPD-<label>)
+               ) -> tuple[SentenceEncoder, dict]:
+    "(the HPD student of `s` at d=`p.dim`, its training figures), distilled into out/students/<name>."
+    name = name or f'HPD-{s.label}'
+    r = distill(teacher, s.backbone, train, out=Path(out)/'students'/name, recipe=p.recipe(lr), heldout=held, keep_layers=s.layers,
+                device=device, progress=progress, sts=False, track_sts=False, name=name, keep_checkpoints=True)
     info = {k: r.metrics.get(k) for k in ('train_seconds', 'n_train', 'n_heldout', 'checkpoint_kept', 'curve', 'kept_layers', 'teacher_pruned')}
-    return SentenceEncoder(r.path, device=device, precision=p.precision), info
+    return SentenceEncoder(r.path, device=device, precision=p.precision), info | dict(lr=p.recipe(lr).lr)
+
+def choose_lr(family:str, p:FrontierPreset, teacher:SentenceEncoder, train:list, held:list, out:Path,
+              progress:bool=True, device:str|None=None) -> dict:
+    "The family's peak rate: its probe student distilled on the first `p.n_probe` sentences at each of `p.lrs`, kept by STS-B dev."
+    s, t0, dev = p.probe(family), time.time(), {}
+    if len(p.lrs) == 1: return dict(lr=p.lrs[0], probe=s.label, stsb_dev={}, seconds=0.0)
+    for lr in p.lrs:
+        enc, _ = hpd_student(s, p, teacher, train[:p.n_probe], held, out, progress, device, lr, name=f'probe-{s.label}-lr{lr:g}')
+        dev[f'{lr:g}'] = sts_dev_spearman(enc, progress=progress)
+    return dict(lr=float(max(dev, key=dev.get)), probe=s.label, n_probe=len(train[:p.n_probe]), stsb_dev=dev, seconds=round(time.time() - t0, 1))
 
 # %% ../nbs/22_frontier.ipynb #5facabed
-def encoder_vectors(enc:SentenceEncoder, # the encoder
+def encoder_vectors(enc:SentenceEncoder|StaticEncoder, # the encoder
                     sts:list, # STS sentences
                     sets:dict, # {name: BeirData}
                     p:FrontierPreset, # the settings (document length, precision)
@@ -107,7 +131,8 @@ def encoder_vectors(enc:SentenceEncoder, # the encoder
                    ) -> dict:
     "{'sts': vectors of `sts`, <set>: {'corpus', 'queries'}} from the embedding cache (documents and queries at `p.doc_length` tokens)."
     out = {'sts': cached_encode(enc, sts, show_progress=progress)}
-    if sets: long = SentenceEncoder(enc.path, device=enc.device, precision=p.precision, max_seq_length=p.doc_length)
+    if sets and isinstance(enc, SentenceEncoder): long = SentenceEncoder(enc.path, device=enc.device, precision=p.precision, max_seq_length=p.doc_length)
+    elif sets: long = enc  # a static model reads every token at any length
     for name, data in sets.items():
         out[name] = {w: embed_texts(long, getattr(data, w), w, cache=True, progress=progress)[1] for w in ('corpus', 'queries')}
     return out
@@ -144,10 +169,12 @@ def model_rows(enc:SentenceEncoder, model:str, family:str, layers:int|None, fit:
             _row(model, 'PCA', p.dim, family, layers, score_vectors(v, sts, sets, p, pca))]
 
 def student_rows(s:FrontierStudent, p:FrontierPreset, teacher:SentenceEncoder, train:list, held:list, sts:list, sets:dict,
-                 out:Path, progress:bool=True, device:str|None=None) -> dict:
+                 out:Path, progress:bool=True, device:str|None=None,
+                 lr:float|None=None, # the family's peak rate (`choose_lr`; None: the first of `p.lrs`)
+                ) -> dict:
     "{'rows': undistilled, +PCA and HPD rows of `s`, 'training': the HPD student's figures}."
     rows = model_rows(undistilled_encoder(s, p, device), s.label, s.family, s.layers, train[:p.n_pca_fit], sts, sets, p, progress)
-    hpd, info = hpd_student(s, p, teacher, train, held, out, progress, device)
+    hpd, info = hpd_student(s, p, teacher, train, held, out, progress, device, lr)
     rows.append(_row(s.label, 'HPD', p.dim, s.family, s.layers, score_vectors(encoder_vectors(hpd, sts, sets, p, progress), sts, sets, p)))
     return dict(rows=rows, training=info)
 
@@ -164,18 +191,29 @@ def frontier_speed(encoders:dict, # {model label: encoder}
                     ms_b1_max=1000 / float(b1.loc[k, 'sps_min'])) for k in encoders}
 
 # %% ../nbs/22_frontier.ipynb #02bd35bc
+def _timed(make):
+    "`make` wrapped so that its dict result carries the wall seconds it took, stored with it by `keyed_json`."
+    def run():
+        t0 = time.time(); r = make(); return r | dict(seconds=round(time.time() - t0, 1))
+    return run
+
 _SPEED_ONLY = ('name', 'teacher_depths', 'student_depths', 'published', 'speed_sentences', 'latency_queries', 'repeats')
 
 def _row_key(p:FrontierPreset, what) -> dict:
     return dict(settings={k: v for k, v in asdict(p).items() if k not in _SPEED_ONLY}, what=what, version=hpd_nb.__version__)
 
-def anchor_rows(p:FrontierPreset, teacher:SentenceEncoder, train:list, held:list, sts:list, sets:dict, progress:bool=True,
+def anchor_rows(p:FrontierPreset, teacher:SentenceEncoder, train:list, held:list, sts:list, sets:dict, out:Path, progress:bool=True,
                 device:str|None=None) -> list[dict]:
-    "The teacher's rows (its PCA fitted on the training sentences it encoded for the targets) and each published model's."
+    "The teacher's rows (its PCA fitted on the training sentences it encoded for the targets), each published model's and the static model's."
     rows = model_rows(teacher, 'teacher', 'teacher', None, held + train, sts, sets, p, progress)  # held + train: the targets' cache entry
     for m in p.published:
         rows += model_rows(SentenceEncoder(m, device=device, precision=p.precision), m, 'published', None, train[:p.n_pca_fit], sts, sets, p, progress)
+    if p.static_dim: rows += model_rows(static_encoder(p, teacher, out), 'static', 'static', None, train[:p.n_pca_fit], sts, sets, p, progress)
     return rows
+
+def static_encoder(p:FrontierPreset, teacher:SentenceEncoder, out:Path) -> StaticEncoder:
+    "The model2vec static model of the teacher at `p.static_dim` (distilled once into out/students/static-<dim>)."
+    return distill_static(teacher, Path(out)/'students'/f'static-{p.static_dim}', p.static_dim)
 
 def run_frontier(preset:str|FrontierPreset='cpu', # preset name or object
                  out:str|Path='outputs/frontier_cpu', # output directory
@@ -190,21 +228,28 @@ def run_frontier(preset:str|FrontierPreset='cpu', # preset name or object
     train, held = frontier_sentences(p)
     sts, sets = sts_sentences(p.sts_tasks), sets if sets is not None else {n: load_beir(n) for n in p.sets}
     teacher = SentenceEncoder(p.teacher, device=device, precision=p.precision)
+    lr = lambda fam: keyed_json(out/'rows'/f'lr-{fam}.json', _row_key(p, ['lr', fam, p.probe(fam).label]), lambda: choose_lr(fam, p, teacher, train, held, out, progress, device))
     res = {s.label: keyed_json(out/'rows'/f'{s.label}.json', _row_key(p, asdict(s)),
-                               lambda s=s: student_rows(s, p, teacher, train, held, sts, sets, out, progress, device))
+                               _timed(lambda s=s: student_rows(s, p, teacher, train, held, sts, sets, out, progress, device, lr(s.family)['lr'])))
            for s in p.students() if (only is None or s.label in only) or (out/'rows'/f'{s.label}.json').exists()}
-    anchors = keyed_json(out/'rows'/'anchors.json', _row_key(p, ['teacher', *p.published]), lambda: anchor_rows(p, teacher, train, held, sts, sets, progress, device))
-    rows = anchors + [r for v in res.values() for r in v['rows']]
-    doc = dict(preset=p.name, settings=asdict(p), rows=rows, training={k: v['training'] for k, v in res.items()}, version=hpd_nb.__version__)
+    anchors = keyed_json(out/'rows'/'anchors.json', _row_key(p, ['teacher', *p.published, p.static_dim]),
+                         _timed(lambda: dict(rows=anchor_rows(p, teacher, train, held, sts, sets, out, progress, device))))
+    rows = anchors['rows'] + [r for v in res.values() for r in v['rows']]
+    lrs = {f: lr(f) for f in sorted({s.family for s in p.students() if s.label in res})}  # stored by the students' calls
+    doc = dict(preset=p.name, settings=asdict(p), rows=rows, training={k: v['training'] for k, v in res.items()}, lr_choice=lrs, version=hpd_nb.__version__)
+    t1 = time.time()
     if speed: doc['speed'] = frontier_speed(frontier_encoders(p, [s for s in p.students() if s.label in res], out, teacher, device), sts,
                                           [q for d in sets.values() for q in d.queries.values()] or sts, p)
-    doc['wall_seconds'] = round(time.time() - t0, 1)
+    doc['seconds'] = dict(anchors=anchors['seconds'], **{f'lr {f}': v['seconds'] for f, v in lrs.items()},
+                          **{k: v['seconds'] for k, v in res.items()}, speed=round(time.time() - t1, 1))  # each stage timed where it ran
+    doc['wall_seconds'] = round(time.time() - t0, 1)  # this call only: finished stages were read from their files
     write_result(out/'frontier.json', doc)
     return doc
 
 def frontier_encoders(p:FrontierPreset, students:list, out:Path, teacher:SentenceEncoder, device:str|None=None) -> dict:
     "{model label: encoder} of every model with rows: the teacher, the published models, each student's undistilled and HPD encoders."
     encs = {'teacher': teacher, **{m: SentenceEncoder(m, device=device, precision=p.precision) for m in p.published}}
+    if p.static_dim: encs['static'] = static_encoder(p, teacher, out)
     for s in students:
         encs[s.label] = undistilled_encoder(s, p, device)
         encs[row_label(s.label, 'HPD', p.dim)] = SentenceEncoder(Path(out)/'students'/f'HPD-{s.label}', device=device, precision=p.precision)
@@ -223,20 +268,57 @@ def frontier_table(res:dict|str|Path, # the content of frontier.json, or its pat
 
 def plot_frontier(res:dict|str|Path, # the content of frontier.json, or its path / directory
                   metrics:tuple|None=None, # columns on the y-axes (None: 'sts_avg' and every corpus's nDCG@10)
+                  x:str='sps', # the x-axis (log): 'sps' (sentences/s at batch 64) or 'bytes_per_vector'
                  ):
-    "Each metric against sentences/s (log x): HPD and undistilled + PCA curves per family, anchors as points."
+    "Each metric against speed (curves: HPD and undistilled + PCA per family) or bytes (every row a point); anchors as stars."
     import matplotlib.pyplot as plt
     df = frontier_table(res)
     metrics = metrics or ('sts_avg', *[c for c in df.columns if c.startswith('nDCG@10')])
     fig, axs = plt.subplots(1, len(metrics), figsize=(6.5 * len(metrics), 4.5), squeeze=False)
     for ax, m in zip(axs[0], metrics):
         for (fam, meth), d in df[df['family'].str.endswith('pruned')].groupby(['family', 'method']):
-            if meth == 'undistilled': continue
-            d = d.sort_values('sps')
-            ax.plot(d['sps'], d[m], marker='o' if meth == 'HPD' else 's', ls='-' if meth == 'HPD' else '--', label=f'{fam}: {meth if meth == "HPD" else "undistilled+PCA"}')
-            for lab, r in d.iterrows(): ax.annotate(f"L{int(r['layers'])}", (r['sps'], r[m]), fontsize=7, xytext=(3, 3), textcoords='offset points')
+            if meth == 'undistilled' and x == 'sps': continue  # a + PCA row runs at its model's speed: the PCA curve stands for both
+            d, name = d.sort_values(x), meth if meth != 'PCA' else 'undistilled+PCA'
+            ax.plot(d[x], d[m], marker={'HPD': 'o', 'PCA': 's'}.get(meth, '^'), ls={'HPD': '-', 'PCA': '--'}.get(meth, ':') if x == 'sps' else '',
+                    label=f'{fam}: {name}')
+            for lab, r in d.iterrows(): ax.annotate(f"L{int(r['layers'])}", (r[x], r[m]), fontsize=7, xytext=(3, 3), textcoords='offset points')
         for lab, r in df[~df['family'].str.endswith('pruned')].iterrows():
-            ax.scatter(r['sps'], r[m], marker='*', s=90); ax.annotate(lab, (r['sps'], r[m]), fontsize=7, xytext=(3, -9), textcoords='offset points')
-        ax.set_xscale('log'); ax.set_xlabel('sentences/s (batch 64, log)'); ax.set_ylabel(m); ax.grid(alpha=0.3); ax.legend(fontsize='x-small')
+            ax.scatter(r[x], r[m], marker='*', s=90); ax.annotate(lab, (r[x], r[m]), fontsize=7, xytext=(3, -9), textcoords='offset points')
+        ax.set_xscale('log'); ax.set_xlabel({'sps': 'sentences/s (batch 64, log)'}.get(x, 'bytes per vector (log)')); ax.set_ylabel(m)
+        ax.grid(alpha=0.3); ax.legend(fontsize='x-small')
     plt.tight_layout()
     return fig
+
+# %% ../nbs/22_frontier.ipynb #1c5277ce
+def student_gains(res:dict|str|Path, # the content of frontier.json, or its path / directory
+                  metric:str='sts_avg', # the column compared
+                 ) -> pd.DataFrame:
+    "Per student: HPD and undistilled + PCA at the same depth, the gain, HPD's share of the teacher and its speed-up over it."
+    df = frontier_table(res)
+    t, rows = df.loc['teacher'], []
+    for model, d in df[df['family'].str.endswith('pruned')].groupby('model', sort=False):
+        h, u = d[d.method == 'HPD'].iloc[0], d[d.method == 'PCA'].iloc[0]
+        rows.append(dict(model=model, family=h.family, layers=int(h.layers), hpd=h[metric], pca=u[metric], gain=h[metric] - u[metric],
+                         of_teacher=h[metric] / t[metric], speedup=h.get('sps', np.nan) / t.get('sps', np.nan)))
+    return pd.DataFrame(rows).set_index('model')
+
+def frontier_claims(res:dict|str|Path, # the content of frontier.json, or its path / directory
+                    gap:float=2.7, share:float=0.98, faster:float=3.0, # the bars: HPD − PCA points, share of the teacher, speed-up
+                    published:str='paraphrase-MiniLM-L3-v2', # the published model HPD must match at its speed
+                   ) -> dict:
+    "The frontier's claims on STS avg, each with the figures that decide it (None where the run lacks the rows)."
+    res = read_result(res, 'frontier.json'); df, g = frontier_table(res), student_gains(res)
+    small = g[g.layers <= 4]
+    tp = g[(g.family == 'teacher-pruned') & (g.speedup >= faster)]
+    hpd, pca = df[df.method == 'HPD'], df[df.method == 'PCA']
+    pub = df.loc[f'{published}+PCA-{res["settings"]["dim"]}'] if f'{published}+PCA-{res["settings"]["dim"]}' in df.index else None
+    fast = hpd[hpd.sps >= pub.sps] if pub is not None and 'sps' in df else hpd.iloc[:0]
+    envelope = {lab: float(hpd[hpd.sps >= r.sps].sts_avg.max()) if 'sps' in df and (hpd.sps >= r.sps).any() else None for lab, r in pca.iterrows()}
+    return dict(
+        gap=dict(bar=gap, min=float(small.gain.min()) if len(small) else None, met=bool(len(small) and (small.gain >= gap).all()), short=list(small.index[small.gain < gap])),
+        teacher_share=dict(bar=share, best=float(tp.of_teacher.max()) if len(tp) else None, model=tp.of_teacher.idxmax() if len(tp) else None,
+                           met=bool(len(tp) and (tp.of_teacher >= share).any())),
+        published=dict(pca=float(pub.sts_avg) if pub is not None else None, best_hpd=float(fast.sts_avg.max()) if len(fast) else None,
+                       model=fast.sts_avg.idxmax() if len(fast) else None, met=bool(pub is not None and len(fast) and fast.sts_avg.max() >= pub.sts_avg)),
+        curve=dict(below=[lab for lab, v in envelope.items() if v is None or v < pca.loc[lab, 'sts_avg']], met=all(v is not None and v >= pca.loc[lab, 'sts_avg'] for lab, v in envelope.items())),
+        cost=dict(hours=sum((res.get('seconds') or {}).values()) / 3600, training_minutes={k: v['train_seconds'] / 60 for k, v in res['training'].items()}))

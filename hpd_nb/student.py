@@ -14,7 +14,7 @@ from torch import nn
 from safetensors.torch import load_file, save_file
 from fastcore.basics import patch
 from transformers import AutoModel, AutoTokenizer
-from .core import MANIFEST, assemble_atomically, atomic_write_text, cache_dir, resolve_model, verify_manifest
+from .core import MANIFEST, atomic_write_text, cache_dir, keyed_dir, resolve_model
 from .encoding import batched_encode, check_sentences, dir_fingerprint, pool_tokens, read_st_config, token_lengths
 
 # %% ../nbs/03_student.ipynb #6a4afd2b
@@ -78,14 +78,13 @@ def pruned_model(model:str|os.PathLike, # a sentence-transformers model: name or
     src = Path(resolve_model(model))
     idx = select_layers(check_encoder(src)['num_hidden_layers'], keep)
     dest = cache_dir('models')/f"{src.name}-layers-{'-'.join(map(str, idx))}-{dir_fingerprint(src)[:12]}"
-    if dest.is_dir() and verify_manifest(dest) is None: return dest
     def build(tmp:Path):
         for f in src.rglob('*'):  # everything but the backbone's weights and other formats of them
             rel = f.relative_to(src)
             if f.is_file() and f.name != MANIFEST and str(rel) not in _WEIGHTS and rel.parts[0] not in ('onnx', 'openvino'):
                 (tmp/rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(f, tmp/rel)
         m = AutoModel.from_pretrained(src); prune_layers(m, idx); m.save_pretrained(tmp)
-    return assemble_atomically(dest, build)
+    return keyed_dir(dest, dict(source=dir_fingerprint(src), layers=idx), build)
 
 
 # %% ../nbs/03_student.ipynb #a82cad1c

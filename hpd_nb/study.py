@@ -16,8 +16,7 @@ import numpy as np, pandas as pd
 from .core import keyed_json, read_result, write_result
 from .encoding import SentenceEncoder
 from .evaluation import precomputed_only, sts_dev_pairs, sts_dev_spearman
-from .hpd import distill
-from .reproduce import HPDPreset, baseline_rows, preset_sentences, undistilled_rows
+from .hpd import HPDPreset, baseline_rows, distill, preset_sentences, undistilled_rows
 
 # %% ../nbs/17_study.ipynb #8491a3dc
 STUDY_BASE = HPDPreset(name='base', n_train=4000, init='procrustes', loss='mse', lr=2e-5, epochs=1, eval_steps=25,
