@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['FRONTIER_PRESETS', 'FrontierStudent', 'FrontierPreset', 'frontier_sentences', 'undistilled_encoder', 'hpd_student',
            'choose_lr', 'encoder_vectors', 'score_vectors', 'row_label', 'model_rows', 'student_rows', 'frontier_speed',
-           'anchor_rows', 'static_encoder', 'run_frontier', 'frontier_encoders', 'frontier_table', 'plot_frontier',
-           'student_gains', 'frontier_claims']
+           'anchor_rows', 'static_encoder', 'run_frontier', 'frontier_encoders', 'hpd_encoder', 'frontier_table',
+           'plot_frontier', 'student_gains', 'frontier_claims']
 
 # %% ../nbs/22_frontier.ipynb #9df6c91a
 import json, time
@@ -22,7 +22,7 @@ from .encoding import SentenceEncoder, StaticEncoder, cached_encode, distill_sta
 from .evaluation import STS_SHORT, sts_dev_spearman, sts_row, sts_sentences, time_encoders
 from .hpd import HPDRecipe, distill, fit_pca_projection, split_heldout
 from .retrieval import build_index, embed_texts, search_metrics
-from .student import pruned_model
+from .student import HPDStudent, pruned_model
 
 # %% ../nbs/22_frontier.ipynb #dbcfe249
 @dataclass(frozen=True)
@@ -238,8 +238,10 @@ def run_frontier(preset:str|FrontierPreset='cpu', # preset name or object
     lrs = {f: lr(f) for f in sorted({s.family for s in p.students() if s.label in res})}  # stored by the students' calls
     doc = dict(preset=p.name, settings=asdict(p), rows=rows, training={k: v['training'] for k, v in res.items()}, lr_choice=lrs, version=hpd_nb.__version__)
     t1 = time.time()
-    if speed: doc['speed'] = frontier_speed(frontier_encoders(p, [s for s in p.students() if s.label in res], out, teacher, device), sts,
-                                          [q for d in sets.values() for q in d.queries.values()] or sts, p)
+    if speed:
+        encs = frontier_encoders(p, [s for s in p.students() if s.label in res], out, teacher, device)
+        doc['speed'] = frontier_speed(encs, sts, [q for d in sets.values() for q in d.queries.values()] or sts, p)
+        doc['speed_twins'] = sorted(k for k, e in encs.items() if Path(str(getattr(e, 'path', ''))).parent.name == 'timing_twins')
     doc['seconds'] = dict(anchors=anchors['seconds'], **{f'lr {f}': v['seconds'] for f, v in lrs.items()},
                           **{k: v['seconds'] for k, v in res.items()}, speed=round(time.time() - t1, 1))  # each stage timed where it ran
     doc['wall_seconds'] = round(time.time() - t0, 1)  # this call only: finished stages were read from their files
@@ -252,8 +254,16 @@ def frontier_encoders(p:FrontierPreset, students:list, out:Path, teacher:Sentenc
     if p.static_dim: encs['static'] = static_encoder(p, teacher, out)
     for s in students:
         encs[s.label] = undistilled_encoder(s, p, device)
-        encs[row_label(s.label, 'HPD', p.dim)] = SentenceEncoder(Path(out)/'students'/f'HPD-{s.label}', device=device, precision=p.precision)
+        encs[row_label(s.label, 'HPD', p.dim)] = hpd_encoder(s, p, out, device)
     return encs
+
+def hpd_encoder(s:FrontierStudent, p:FrontierPreset, out:Path, device:str|None=None) -> SentenceEncoder:
+    "The HPD student of `s` from out/students/ or, where an earlier session trained it and the folder is gone, its timing twin in out/timing_twins/."
+    d = Path(out)/'students'/f'HPD-{s.label}'
+    if not (d/'modules.json').is_file():  # the same modules (pruned backbone, mean pooling, Dense(hidden→d, tanh)) untrained: the same speed
+        d = Path(out)/'timing_twins'/f'HPD-{s.label}'
+        if not (d/'modules.json').is_file(): HPDStudent(s.backbone, dim=p.dim, keep_layers=s.layers, max_seq_length=p.max_seq_length).save(d)
+    return SentenceEncoder(d, device=device, precision=p.precision)
 
 # %% ../nbs/22_frontier.ipynb #50b2c22d
 def frontier_table(res:dict|str|Path, # the content of frontier.json, or its path / directory
