@@ -28,10 +28,10 @@ __all__ = ['DSE_PRESETS', 'DSEPreset', 'task_label', 'max_train_of', 'max_dev_of
            'student_name', 'student_plan', 'headline', 'model_names', 'default_out', 'task_dir', 'load_task',
            'write_predictions', 'split_training', 'cross_fit_logits', 'fold_logits', 'train_config', 'single_class',
            'precision', 'task_data', 'fit_fold_teacher', 'selection_score', 'choose_teachers', 'teacher_stage',
-           'fresh_student', 'zero_shot_stage', 'sentence_scores', 'cached_sentence_scores', 'train_student',
-           'choose_alpha', 'student_stage', 'drop_checkpoints', 'run_task', 'score_ratio', 'task_row', 'task_table',
-           'speed_benchmark', 'speedup', 'task_result_key', 'save_task_result', 'load_task_result', 'run_bench',
-           'summary_frame', 'load_result']
+           'teacher_key', 'cached_teacher_stage', 'fresh_student', 'zero_shot_stage', 'sentence_scores',
+           'cached_sentence_scores', 'train_student', 'choose_alpha', 'student_stage', 'drop_checkpoints', 'run_task',
+           'score_ratio', 'task_row', 'task_table', 'speed_benchmark', 'speedup', 'task_result_key', 'save_task_result',
+           'load_task_result', 'run_bench', 'summary_frame', 'load_result']
 
 # %% ../nbs/15_dse_bench.ipynb #2087df34
 @dataclass(frozen=True)
@@ -320,6 +320,25 @@ def teacher_stage(task:str, p:DSEPreset, data:dict, work:Path, # task, preset, `
     return dict(metrics=metrics, predictions=pred, logits=logits, logit_fit=logit_fit, folds=folds, lr_sweep=sweep,
                 kept=teachers[0] if keep else None)
 
+def teacher_key(task:str, p:DSEPreset)->dict:
+    "Everything a task's teacher stage depends on — its data, model and training settings, not the students' — and the package version."
+    fields = ('keep_layers', 'teacher_epochs', 'batch_size', 'max_length', 'folds', 'selection_frac', 'selection_max', 'warmup_ratio', 'group_by_length', 'bf16')
+    return dict(task=task, teacher=teacher_of(p, task), lrs=list(teacher_lrs(p)), max_train=max_train_of(p, task), max_dev=max_dev_of(p, task),
+                **{k: getattr(p, k) for k in fields}, version=hpd_nb.__version__)
+
+def cached_teacher_stage(task:str, p:DSEPreset, data:dict, work:Path, device=None, progress:bool=False, resume:bool=True,
+                         keep:bool=False, # return teacher 0: it is trained (and its figures rewritten) even when they are stored
+                        )->dict:
+    "`teacher_stage`, its figures and logits kept in `work/teacher_stage.json` under `teacher_key`: a change to the students' settings does not retrain the teachers."
+    path, held = Path(work)/'teacher_stage.json', {}
+    def make():
+        te = teacher_stage(task, p, data, work, device, progress, resume, keep); held['kept'] = te.pop('kept')
+        return dict(json.loads(json.dumps(te, default=lambda o: o.tolist())), pred_dtype=str(np.asarray(te['predictions']).dtype))
+    if keep and path.is_file(): path.unlink()
+    v = keyed_json(path, teacher_key(task, p), make)
+    return dict(v, predictions=np.asarray(v['predictions'], v['pred_dtype']), logits={k: np.asarray(z, np.float32) for k, z in v['logits'].items()},
+                kept=held.get('kept'))
+
 # %% ../nbs/15_dse_bench.ipynb #9b0b06d4
 def fresh_student(task:str, p:DSEPreset, seed:int=0)->tuple:
     "(SiameseDSE, tokenizer) from the preset's pretrained encoder, head initialised under `seed`."
@@ -410,7 +429,7 @@ def run_task(task:str, # GLUE task
     p, device, work, t0 = DSE_PRESETS[preset], _device(device), task_dir(out, preset, task), time.time()
     if not resume and work.exists(): shutil.rmtree(work)
     data, kw = task_data(task, p), dict(device=device, progress=progress, resume=resume)
-    te = teacher_stage(task, p, data, work, keep=keep_models, **kw); t1 = time.time()
+    te = cached_teacher_stage(task, p, data, work, keep=keep_models, **kw); t1 = time.time()
     zs = zero_shot_stage(task, p, data, device, progress); t2 = time.time()
     st = student_stage(task, p, data, te['logits'], work, keep=keep_models, **kw)
     preds = dict(teacher=te['predictions'], zero_shot=zs['predictions'], **st['predictions'])

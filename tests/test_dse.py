@@ -243,3 +243,23 @@ def test_run_task_models_follow_device(tmp_path, monkeypatch, folds):
     db.speed_benchmark('a man plays guitar', S1 + S2, r['teacher'], r['student'], ns=(10,), max_cross_pairs=5, max_length=32, repeats=1, device=device)
     assert set(seen) == {'evaluate_cross_encoder', 'evaluate_student', 'zero_shot_baseline', 'cached_teacher_logits', 'time_one_vs_n'}
     assert all(v == {device.type} for v in seen.values()), seen
+
+@pytest.mark.filterwarnings("ignore:MRPC.*single class")
+def test_teacher_stage_survives_a_student_change(tmp_path, monkeypatch):
+    "A change to the students' settings reuses the stored teacher stage (figures, predictions, logits); a change to the teacher's retrains it."
+    db = _tiny(monkeypatch, folds=1, in_sample_alpha=None, teacher_lrs=(1e-4,), alphas=(0.0, 1.0))
+    fits = []
+    real = db.fit_fold_teacher
+    monkeypatch.setattr(db, 'fit_fold_teacher', lambda *a, **k: fits.append(a[0]) or real(*a, **k))
+    r1 = db.run_task('MRPC', 'tiny', tmp_path, device='cpu')
+    t1 = (tmp_path/'preds'/'MRPC__teacher.tsv').read_text()
+    assert len(fits) == 1 and (tmp_path/'work'/'tiny'/'MRPC'/'teacher_stage.json').is_file()
+    change = lambda **kw: monkeypatch.setitem(db.DSE_PRESETS, 'tiny', dataclasses.replace(db.DSE_PRESETS['tiny'], **kw))
+    change(student_epochs=2)
+    r2 = db.run_task('MRPC', 'tiny', tmp_path, device='cpu')
+    assert len(fits) == 1  # the teacher was not retrained
+    assert r2['metrics']['teacher'] == r1['metrics']['teacher'] and r2['logit_fit'] == r1['logit_fit'] and r2['lr_sweep'] == r1['lr_sweep']
+    assert (tmp_path/'preds'/'MRPC__teacher.tsv').read_text() == t1
+    change(teacher_epochs=2)
+    db.run_task('MRPC', 'tiny', tmp_path, device='cpu')
+    assert len(fits) == 2  # a teacher setting changed: retrained
