@@ -24,14 +24,15 @@ from .dse import (SiameseDSE, cached_teacher_logits, embed_texts, evaluate_cross
 from .trainer import TrainConfig, model_identity
 
 # %% auto #0
-__all__ = ['DSE_PRESETS', 'DSEPreset', 'task_label', 'max_train_of', 'max_dev_of', 'teacher_of', 'teacher_lrs', 'logit_source',
-           'student_name', 'student_plan', 'headline', 'model_names', 'default_out', 'task_dir', 'load_task',
-           'write_predictions', 'split_training', 'cross_fit_logits', 'fold_logits', 'train_config', 'single_class',
-           'precision', 'task_data', 'fit_fold_teacher', 'selection_score', 'choose_teachers', 'teacher_stage',
-           'teacher_key', 'cached_teacher_stage', 'fresh_student', 'zero_shot_stage', 'sentence_scores',
-           'cached_sentence_scores', 'train_student', 'choose_alpha', 'student_stage', 'drop_checkpoints', 'run_task',
-           'score_ratio', 'task_row', 'task_table', 'speed_benchmark', 'speedup', 'task_result_key', 'save_task_result',
-           'load_task_result', 'run_bench', 'summary_frame', 'load_result']
+__all__ = ['DSE_PRESETS', 'DSEPreset', 'task_label', 'max_train_of', 'max_dev_of', 'teacher_of', 'student_epochs_of',
+           'teacher_lrs', 'logit_source', 'student_name', 'student_plan', 'headline', 'model_names', 'default_out',
+           'task_dir', 'load_task', 'write_predictions', 'split_training', 'cross_fit_logits', 'fold_logits',
+           'train_config', 'single_class', 'precision', 'task_data', 'fit_fold_teacher', 'selection_score',
+           'choose_teachers', 'teacher_stage', 'teacher_key', 'cached_teacher_stage', 'fresh_student',
+           'zero_shot_stage', 'sentence_scores', 'cached_sentence_scores', 'train_student', 'choose_alpha',
+           'student_stage', 'drop_checkpoints', 'run_task', 'score_ratio', 'task_row', 'task_table', 'speed_benchmark',
+           'speedup', 'task_settings', 'task_result_key', 'save_task_result', 'load_task_result', 'run_bench',
+           'summary_frame', 'load_result']
 
 # %% ../nbs/15_dse_bench.ipynb #2087df34
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class DSEPreset:
     folds:int=2 # teachers per task: 1 trains one on every fit pair (its logits are in-sample); k >= 2 cross-fits k fold teachers
     teacher:str|None=None # the cross-encoder's starting model (None: `model`)
     task_teacher:tuple=() # per-task overrides of `teacher`, e.g. (('QQP', 'all-MiniLM-L6-v2'),)
+    task_student_epochs:tuple=() # per-task overrides of `student_epochs`, e.g. (('MRPC', 3),)
     teacher_lrs:tuple=() # teacher learning rates tried; the one whose teachers score best on the selection slice is kept (empty: `lr`)
     choose_alpha:bool=False # the DSE row's α is chosen on the selection slice among `alphas` > 0 (False: `alpha`)
     selection_frac:float=0.1 # share of the training pairs held out to choose the teacher's epochs
@@ -92,7 +94,8 @@ DSE_PRESETS = {
                      teacher_epochs=2, student_epochs=1, batch_size=16, lr=5e-5, pooling='mean', max_length=128,
                      speed_n=(1000, 10000, 100000), max_cross_pairs=1000, task_max_train=(('QQP', 11000),), task_max_dev=(('QQP', 5000),),
                      folds=1, teacher='all-mpnet-base-v2', task_teacher=(('QQP', 'all-MiniLM-L6-v2'),), teacher_lrs=(2e-5,),
-                     single_seed_alphas=(), in_sample_alpha=None, choose_alpha=True, bf16=True, transfer=True),
+                     single_seed_alphas=(), in_sample_alpha=None, choose_alpha=True, bf16=True, transfer=True,
+                     task_student_epochs=(('MRPC', 3), ('RTE', 3))),  # chosen on the selection slice: results/dse_levers/
     'paper': DSEPreset('paper', ('MRPC', 'RTE', 'STS-B', 'QQP'), 'all-mpnet-base-v2', keep_layers=None, max_train=None, max_dev=None,
                        teacher_epochs=3, student_epochs=3, batch_size=32, lr=2e-5, pooling='top_k', max_length=128,
                        speed_n=(1000, 10000, 100000), max_cross_pairs=10000, seeds=(0, 1, 2), single_seed_alphas=(),
@@ -115,6 +118,10 @@ def max_dev_of(p:DSEPreset, task:str)->int|None:
 def teacher_of(p:DSEPreset, task:str)->str:
     "The model `task`'s cross-encoder starts from: its override, else `teacher`, else the student's `model`."
     return dict(p.task_teacher).get(task, p.teacher or p.model)
+
+def student_epochs_of(p:DSEPreset, task:str)->float:
+    "Passes of each student of `task` under `p` (its override, else `student_epochs`)."
+    return dict(p.task_student_epochs).get(task, p.student_epochs)
 
 def teacher_lrs(p:DSEPreset)->tuple:
     "The teacher learning rates `p` tries (`lr` alone when `teacher_lrs` is empty)."
@@ -221,10 +228,11 @@ def train_config(p:DSEPreset, # preset
                  progress:bool=False, # the trainer's progress bars and log lines
                  seed:int=0, # data order and dropout
                  lr:float|None=None, # peak learning rate (None: the preset's `lr`)
+                 epochs:float|None=None, # passes (None: the preset's `teacher_epochs` / `student_epochs`)
                 )->TrainConfig:
     "The `TrainConfig` of a teacher (best epoch on the selection slice) or a student under preset `p`."
     if role not in ('teacher', 'student'): raise ValueError(f"role must be 'teacher' or 'student', got {role!r}")
-    epochs, per_epoch = getattr(p, f'{role}_epochs'), max(1, math.ceil(n/p.batch_size))
+    epochs, per_epoch = epochs or getattr(p, f'{role}_epochs'), max(1, math.ceil(n/p.batch_size))
     steps = max(1, math.ceil(per_epoch*epochs))
     extra = dict(bf16=p.bf16)
     if device is not None and torch.device(device).type == 'cpu': extra['device'] = 'cpu'
@@ -377,7 +385,7 @@ def train_student(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # ta
                  )->tuple:
     "(student, tokenizer): one student of the plan, trained on the fit pairs (or reloaded when its run has finished)."
     stu, tok = fresh_student(task, p, seed)
-    cfg = train_config(p, 'student', work/name, len(data['fit'][0]), device=device, progress=progress, seed=seed)
+    cfg = train_config(p, 'student', work/name, len(data['fit'][0]), device=device, progress=progress, seed=seed, epochs=student_epochs_of(p, task))
     fit_dse(stu.to(device), tok, task, data['fit'], logits[source] if alpha > 0 else None, alpha, cfg, max_length=p.max_length, resume=resume)
     return stu.to(device), tok
 
@@ -536,11 +544,18 @@ def speedup(rows:list, # output of `speed_benchmark` (result['speed'])
 _KEEP = ('metrics', 'n_drawn', 'n_selection', 'n_train', 'n_dev', 'teacher_model', 'teacher_folds', 'lr_sweep', 'logit_fit', 'selection',
          'dse_alpha', 'embeddings', 'seconds', 'single_class')
 
+_PER_TASK = dict(task_max_train=max_train_of, task_max_dev=max_dev_of, task_teacher=teacher_of, task_student_epochs=student_epochs_of)
+
+def task_settings(task:str, p:DSEPreset)->dict:
+    "The preset as `task` sees it: per-task overrides resolved, other tasks' overrides and the task list left out."
+    s = {k: v for k, v in asdict(p).items() if k != 'tasks' and k not in _PER_TASK}
+    return dict(s, **{k: f(p, task) for k, f in _PER_TASK.items()})
+
 def task_result_key(task:str, # GLUE task
                     p:DSEPreset, # preset
                    )->str:
-    "Hash of everything a task's result depends on: the task, the preset and the package version."
-    return hashlib.sha256(json.dumps(dict(task=task, preset=asdict(p), version=hpd_nb.__version__), sort_keys=True, default=str).encode()).hexdigest()
+    "Hash of everything a task's result depends on: the task, its view of the preset (`task_settings`) and the package version."
+    return hashlib.sha256(json.dumps(dict(task=task, preset=task_settings(task, p), version=hpd_nb.__version__), sort_keys=True, default=str).encode()).hexdigest()
 
 def _pred_hashes(out, task:str, p:DSEPreset)->dict:
     "SHA-256 of each model's prediction file of `task` (None where it is missing)."
