@@ -337,11 +337,11 @@ def teacher_key(task:str, p:DSEPreset)->dict:
 def cached_teacher_stage(task:str, p:DSEPreset, data:dict, work:Path, device=None, progress:bool=False, resume:bool=True,
                          keep:bool=False, # return teacher 0: it is trained (and its figures rewritten) even when they are stored
                         )->dict:
-    "`teacher_stage`, its figures and logits kept in `work/teacher_stage.json` under `teacher_key`: a change to the students' settings does not retrain the teachers."
-    path, held = Path(work)/'teacher_stage.json', {}
+    "`teacher_stage`, its figures, logits and the seconds it took kept in `work/teacher_stage.json` under `teacher_key`: a change to the students' settings does not retrain the teachers."
+    path, held, t0 = Path(work)/'teacher_stage.json', {}, time.time()
     def make():
         te = teacher_stage(task, p, data, work, device, progress, resume, keep); held['kept'] = te.pop('kept')
-        return dict(json.loads(json.dumps(te, default=lambda o: o.tolist())), pred_dtype=str(np.asarray(te['predictions']).dtype))
+        return dict(json.loads(json.dumps(te, default=lambda o: o.tolist())), pred_dtype=str(np.asarray(te['predictions']).dtype), seconds=time.time() - t0)
     if keep and path.is_file(): path.unlink()
     v = keyed_json(path, teacher_key(task, p), make)
     return dict(v, predictions=np.asarray(v['predictions'], v['pred_dtype']), logits={k: np.asarray(z, np.float32) for k, z in v['logits'].items()},
@@ -451,7 +451,7 @@ def run_task(task:str, # GLUE task
     r = dict(metrics=metrics, n_drawn=data['n_drawn'], n_selection=len(data['sel'][0]), n_train=len(data['fit'][0]),
              n_dev=len(data['dev']['s1']), teacher_model=teacher_of(p, task), teacher_folds=te['folds'], lr_sweep=te['lr_sweep'],
              logit_fit=te['logit_fit'], selection=st['selection'], dse_alpha=st['dse_alpha'], embeddings=st['embeddings'],
-             seconds=dict(teachers=t1 - t0, zero_shot=t2 - t1, **st['seconds']), single_class=collapsed)
+             seconds=dict(teachers=te.get('seconds', t1 - t0), zero_shot=t2 - t1, **st['seconds']), single_class=collapsed)  # teachers: as trained, also when reused
     if keep_models: r.update(teacher=te['kept'], student=st['kept'], train=data['train'], dev=data['dev'])
     return r
 

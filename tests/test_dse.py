@@ -260,6 +260,7 @@ def test_teacher_stage_survives_a_student_change(tmp_path, monkeypatch):
     assert len(fits) == 1  # the teacher was not retrained
     assert r2['metrics']['teacher'] == r1['metrics']['teacher'] and r2['logit_fit'] == r1['logit_fit'] and r2['lr_sweep'] == r1['lr_sweep']
     assert (tmp_path/'preds'/'MRPC__teacher.tsv').read_text() == t1
+    assert r2['seconds']['teachers'] == r1['seconds']['teachers'] > 0  # a reused stage reports what it cost when it was trained
     change(teacher_epochs=2)
     db.run_task('MRPC', 'tiny', tmp_path, device='cpu')
     assert len(fits) == 2  # a teacher setting changed: retrained
