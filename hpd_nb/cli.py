@@ -5,12 +5,13 @@
 # %% auto #0
 __all__ = ['COMMANDS', 'reproduce_main', 'dse_main', 'flag', 'parser', 'UsageError', 'run_command', 'check_setting', 'check_each',
            'print_table', 'user_errors', 'with_settings', 'distill_cmd', 'eval_sts_cmd', 'reproduce_cmd',
-           'compress_cmd', 'corpus_cmd', 'frontier_cmd', 'dse_cmd', 'study_cmd', 'beir_cmd', 'transfer_cmd',
-           'bench_precision_cmd', 'usage', 'main']
+           'experiment_args', 'run_experiment', 'compress_cmd', 'corpus_cmd', 'frontier_cmd', 'dse_cmd', 'study_cmd',
+           'beir_cmd', 'transfer_cmd', 'bench_precision_cmd', 'usage', 'main']
 
 # %% ../nbs/23_cli.ipynb #e1510256
 import argparse, json, sys
 from pathlib import Path
+from fastcore.meta import delegates
 from fastcore.script import Param, anno_parser, call_parse
 import pandas as pd
 
@@ -217,57 +218,56 @@ def reproduce_cmd(
     print(f"wall time {res['wall_s']:.0f}s")
     return res
 
-@call_parse
-def compress_cmd(
-    preset:str='quick', # see hpd_nb.compression.COMPRESSION_PRESETS
-    out:str=None, # output directory: compression.json, runs/, qrels/, students/ (default: outputs/compression_<preset>)
+def experiment_args(
+    preset:str=None, # one of the experiment's presets (default: `cpu`; `quick` for compress)
+    settings:Param("change preset fields for this run, e.g. max_train=20000 'sets=()' (FIELD=python literal)", nargs='*')=None,
+    out:str=None, # output folder: the result file, its stages and students (default: outputs/<experiment>_<preset>)
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
     progress:flag('progress bars')=True,
 ):
-    "Compression benchmark: HPD against PCA, Matryoshka, int8/binary codes and a static model on STS, BEIR and transfer."
-    from hpd_nb.compression import COMPRESSION_PRESETS, compression_table, run_compression
-    check_setting('preset', preset, choices=sorted(COMPRESSION_PRESETS))
-    res = run_compression(preset, out or f'outputs/compression_{preset}', progress=progress, device=device)
-    print_table(compression_table(res))
-    print(f"wall time {res['wall_seconds']:.0f}s")
+    "The flags every experiment command takes (`@delegates(experiment_args)`): one meaning of --preset, --settings, --out, --progress."
+
+def run_experiment(name:str, # the experiment: its output folder defaults to outputs/<name>_<preset>
+                   presets:dict, # {preset name: frozen preset}
+                   run, # run(preset, out, device=..., progress=..., **extra) -> result with `wall_seconds`
+                   table, # result -> the DataFrame printed
+                   preset:str|None=None, settings:list|None=None, out:str|None=None, # the `experiment_args` flags
+                   default:str='cpu', # the preset when none is given
+                   digits:int=2, # decimals printed
+                   **kw, # device, progress and the experiment's own arguments, passed to `run`
+                  ) -> dict:
+    "The body every experiment command shares: check the preset, apply --settings, run, print the table and the wall time."
+    preset = preset or default
+    check_setting('preset', preset, choices=sorted(presets))
+    res = run(with_settings(presets[preset], settings), out or f'outputs/{name}_{preset}', **kw)
+    print_table(table(res), digits); print(f"wall time {res['wall_seconds']:.0f}s")
     return res
 
 @call_parse
-def corpus_cmd(
-    preset:str='cpu', # see hpd_nb.corpus.CORPUS_PRESETS
-    sets:Param('BEIR sets (default: the preset\'s)', nargs='*')=None,
-    settings:Param("change preset fields for this run, e.g. 'dims=(128,)' matryoshka_dim=None", nargs='*')=None,
-    out:str=None, # output directory: corpus.json, qrels/, <set>/students/ (default: outputs/corpus_<preset>)
-    device:str=None, # cpu, cuda, ... (default: CUDA when available)
-    progress:flag('progress bars')=True,
-):
+@delegates(experiment_args)
+def compress_cmd(**kwargs):
+    "Compression benchmark: HPD against PCA, Matryoshka, int8/binary codes and a static model on STS, BEIR and transfer."
+    from hpd_nb.compression import COMPRESSION_PRESETS, compression_table, run_compression
+    return run_experiment('compression', COMPRESSION_PRESETS, run_compression, compression_table, default='quick', **kwargs)
+
+@call_parse
+@delegates(experiment_args)
+def corpus_cmd(sets:Param("BEIR sets (default: the preset's)", nargs='*')=None, **kwargs):
     "Compress for your corpus: HPD, PCA, Matryoshka and calibrated codes fitted on each BEIR corpus, scored on its test queries."
     from hpd_nb.corpus import CORPUS_PRESETS, corpus_table, run_corpus
     from hpd_nb.data import BEIR_SETS
-    check_setting('preset', preset, choices=sorted(CORPUS_PRESETS)); check_each('sets', sets, list(BEIR_SETS))
-    p = with_settings(CORPUS_PRESETS[preset], list(settings or []) + ([f'sets={tuple(sets)!r}'] if sets else []))
-    res = run_corpus(p, out or f'outputs/corpus_{preset}', progress=progress, device=device)
-    print_table(corpus_table(res), 3)
-    print(f"wall time {res['wall_seconds']:.0f}s")
-    return res
+    check_each('sets', sets, list(BEIR_SETS))
+    kwargs['settings'] = list(kwargs.get('settings') or []) + ([f'sets={tuple(sets)!r}'] if sets else [])
+    return run_experiment('corpus', CORPUS_PRESETS, run_corpus, corpus_table, digits=3, **kwargs)
 
 @call_parse
-def frontier_cmd(
-    preset:str='cpu', # see hpd_nb.frontier.FRONTIER_PRESETS
-    only:Param('students computed in this call, e.g. MiniLM-L3 mpnet-L2 (default: all; finished ones are reused)', nargs='*')=None,
-    settings:Param("change preset fields for this run, e.g. max_train=20000 'sets=()'", nargs='*')=None,
-    out:str=None, # output directory: frontier.json, rows/, students/ (default: outputs/frontier_<preset>)
-    speed:flag('time every model with rows at the end')=True,
-    device:str=None, # cpu, cuda, ... (default: CUDA when available)
-    progress:flag('progress bars')=True,
-):
+@delegates(experiment_args)
+def frontier_cmd(only:Param('students computed in this call, e.g. MiniLM-L3 mpnet-L2 (default: all; finished ones are reused)', nargs='*')=None,
+                 speed:flag('time every model with rows at the end')=True, **kwargs):
     "Where distillation pays: HPD students of every depth against the same model undistilled + PCA, published models and the teacher."
     from hpd_nb.frontier import FRONTIER_PRESETS, frontier_table, run_frontier
-    check_setting('preset', preset, choices=sorted(FRONTIER_PRESETS)); check_each('only', only, [s.label for s in FRONTIER_PRESETS[preset].students()])
-    res = run_frontier(with_settings(FRONTIER_PRESETS[preset], settings), out or f'outputs/frontier_{preset}', progress=progress, device=device, only=only or None, speed=speed)
-    print_table(frontier_table(res))
-    print(f"wall time {res['wall_seconds']:.0f}s")
-    return res
+    if (p := FRONTIER_PRESETS.get(kwargs.get('preset') or 'cpu')): check_each('only', only, [s.label for s in p.students()])
+    return run_experiment('frontier', FRONTIER_PRESETS, run_frontier, frontier_table, only=only or None, speed=speed, **kwargs)
 
 @call_parse
 def dse_cmd(

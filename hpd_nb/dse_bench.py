@@ -24,15 +24,14 @@ from .dse import (SiameseDSE, cached_teacher_logits, embed_texts, evaluate_cross
 from .trainer import TrainConfig, model_identity
 
 # %% auto #0
-__all__ = ['DSE_PRESETS', 'DSEPreset', 'task_label', 'max_train_of', 'max_dev_of', 'teacher_of', 'student_epochs_of',
-           'teacher_lrs', 'logit_source', 'student_name', 'student_plan', 'headline', 'model_names', 'default_out',
-           'task_dir', 'load_task', 'write_predictions', 'split_training', 'cross_fit_logits', 'fold_logits',
-           'train_config', 'single_class', 'precision', 'task_data', 'fit_fold_teacher', 'selection_score',
-           'choose_teachers', 'teacher_stage', 'teacher_key', 'cached_teacher_stage', 'fresh_student',
-           'zero_shot_stage', 'sentence_scores', 'cached_sentence_scores', 'train_student', 'choose_alpha',
-           'student_stage', 'drop_checkpoints', 'run_task', 'score_ratio', 'task_row', 'task_table', 'speed_benchmark',
-           'speedup', 'task_settings', 'task_result_key', 'save_task_result', 'load_task_result', 'run_bench',
-           'summary_frame', 'load_result']
+__all__ = ['DSE_PRESETS', 'PER_TASK', 'DSEPreset', 'task_label', 'per_task', 'teacher_lrs', 'logit_source', 'student_name',
+           'student_plan', 'headline', 'model_names', 'default_out', 'task_dir', 'load_task', 'write_predictions',
+           'split_training', 'cross_fit_logits', 'fold_logits', 'train_config', 'single_class', 'precision',
+           'task_data', 'fit_fold_teacher', 'selection_score', 'choose_teachers', 'teacher_stage', 'teacher_key',
+           'cached_teacher_stage', 'fresh_student', 'zero_shot_stage', 'sentence_scores', 'cached_sentence_scores',
+           'train_student', 'choose_alpha', 'student_stage', 'drop_checkpoints', 'run_task', 'score_ratio', 'task_row',
+           'task_table', 'speed_benchmark', 'speedup', 'task_settings', 'task_result_key', 'save_task_result',
+           'load_task_result', 'run_bench', 'summary_frame', 'load_result']
 
 # %% ../nbs/15_dse_bench.ipynb #2087df34
 @dataclass(frozen=True)
@@ -107,21 +106,16 @@ def task_label(task:str # GLUE task
     "How tables name a task: QQP is this package's own split of the Quora pairs file, not GLUE's."
     return 'QQP (own split)' if task == 'QQP' else task
 
-def max_train_of(p:DSEPreset, task:str)->int|None:
-    "Training pairs drawn for `task` under `p` (its override, else `max_train`)."
-    return dict(p.task_max_train).get(task, p.max_train)
+PER_TASK = ('max_train', 'max_dev', 'teacher', 'student_epochs')
 
-def max_dev_of(p:DSEPreset, task:str)->int|None:
-    "Dev pairs scored for `task` under `p` (its override, else `max_dev`)."
-    return dict(p.task_max_dev).get(task, p.max_dev)
-
-def teacher_of(p:DSEPreset, task:str)->str:
-    "The model `task`'s cross-encoder starts from: its override, else `teacher`, else the student's `model`."
-    return dict(p.task_teacher).get(task, p.teacher or p.model)
-
-def student_epochs_of(p:DSEPreset, task:str)->float:
-    "Passes of each student of `task` under `p` (its override, else `student_epochs`)."
-    return dict(p.task_student_epochs).get(task, p.student_epochs)
+def per_task(p:DSEPreset, # preset
+             field:str, # one of `PER_TASK`: the setting a task may override through `task_<field>`
+             task:str, # GLUE task
+            ):
+    "`task`'s value of `field` under `p`: its `task_<field>` override, else `field` (the teacher defaults to the student's `model`)."
+    if field not in PER_TASK: raise ValueError(f"{field!r} has no per-task override; those that do: {PER_TASK}")
+    default = getattr(p, field) or p.model if field == 'teacher' else getattr(p, field)
+    return dict(getattr(p, f'task_{field}')).get(task, default)
 
 def teacher_lrs(p:DSEPreset)->tuple:
     "The teacher learning rates `p` tries (`lr` alone when `teacher_lrs` is empty)."
@@ -266,7 +260,7 @@ def task_data(task:str, # GLUE task
               p:DSEPreset, # preset
              )->dict:
     "Training pairs split into selection slice and folds, and the dev pairs: `train`, `sel`, `fit`, `fold`, `dev`."
-    tr, dev = load_task(task, 'train', max_train_of(p, task)), load_task(task, 'dev', max_dev_of(p, task))
+    tr, dev = load_task(task, 'train', per_task(p, 'max_train', task)), load_task(task, 'dev', per_task(p, 'max_dev', task))
     sel, fit, fold = split_training(len(tr['s1']), p.folds, p.selection_frac, p.selection_max)
     return dict(train=tr, sel=_pairs(tr, sel), fit=_pairs(tr, fit), fold=fold, dev=dev, n_drawn=len(tr['s1']))
 
@@ -286,7 +280,7 @@ def fit_fold_teacher(task:str, p:DSEPreset, data:dict, # task, preset, its `task
     ix = np.flatnonzero(data['fold'] != f) if p.folds > 1 else np.arange(len(data['fold']))
     pairs = tuple([x[i] for i in ix] for x in data['fit'])
     torch.manual_seed(f)
-    model, tok = load_cross_encoder(resolve_model(teacher_of(p, task)), task, keep_layers=p.keep_layers)
+    model, tok = load_cross_encoder(resolve_model(per_task(p, 'teacher', task)), task, keep_layers=p.keep_layers)
     cfg = train_config(p, 'teacher', work/f'teacher_lr{lr:g}_f{f}', len(ix), device=device, progress=progress, seed=f, lr=lr)
     tr = fit_cross_encoder(model.to(device), tok, task, pairs, cfg, dev=data['sel'], max_length=p.max_length,
                            resume='auto' if resume else False)
@@ -331,7 +325,7 @@ def teacher_stage(task:str, p:DSEPreset, data:dict, work:Path, # task, preset, `
 def teacher_key(task:str, p:DSEPreset)->dict:
     "Everything a task's teacher stage depends on — its data, model and training settings, not the students' — and the package version."
     fields = ('keep_layers', 'teacher_epochs', 'batch_size', 'max_length', 'folds', 'selection_frac', 'selection_max', 'warmup_ratio', 'group_by_length', 'bf16')
-    return dict(task=task, teacher=teacher_of(p, task), lrs=list(teacher_lrs(p)), max_train=max_train_of(p, task), max_dev=max_dev_of(p, task),
+    return dict(task=task, teacher=per_task(p, 'teacher', task), lrs=list(teacher_lrs(p)), max_train=per_task(p, 'max_train', task), max_dev=per_task(p, 'max_dev', task),
                 **{k: getattr(p, k) for k in fields}, version=hpd_nb.__version__)
 
 def cached_teacher_stage(task:str, p:DSEPreset, data:dict, work:Path, device=None, progress:bool=False, resume:bool=True,
@@ -385,7 +379,7 @@ def train_student(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # ta
                  )->tuple:
     "(student, tokenizer): one student of the plan, trained on the fit pairs (or reloaded when its run has finished)."
     stu, tok = fresh_student(task, p, seed)
-    cfg = train_config(p, 'student', work/name, len(data['fit'][0]), device=device, progress=progress, seed=seed, epochs=student_epochs_of(p, task))
+    cfg = train_config(p, 'student', work/name, len(data['fit'][0]), device=device, progress=progress, seed=seed, epochs=per_task(p, 'student_epochs', task))
     fit_dse(stu.to(device), tok, task, data['fit'], logits[source] if alpha > 0 else None, alpha, cfg, max_length=p.max_length, resume=resume)
     return stu.to(device), tok
 
@@ -449,7 +443,7 @@ def run_task(task:str, # GLUE task
     if collapsed: warnings.warn(f"{task}: {collapsed} predict a single class on dev: they learnt nothing")
     print(f"{task}: " + ', '.join(f"{m} {task_score(metrics[m]):.3f}" for m in model_names(p)) + f"; DSE alpha {st['dse_alpha']:g}", flush=True)
     r = dict(metrics=metrics, n_drawn=data['n_drawn'], n_selection=len(data['sel'][0]), n_train=len(data['fit'][0]),
-             n_dev=len(data['dev']['s1']), teacher_model=teacher_of(p, task), teacher_folds=te['folds'], lr_sweep=te['lr_sweep'],
+             n_dev=len(data['dev']['s1']), teacher_model=per_task(p, 'teacher', task), teacher_folds=te['folds'], lr_sweep=te['lr_sweep'],
              logit_fit=te['logit_fit'], selection=st['selection'], dse_alpha=st['dse_alpha'], embeddings=st['embeddings'],
              seconds=dict(teachers=te.get('seconds', t1 - t0), zero_shot=t2 - t1, **st['seconds']), single_class=collapsed)  # teachers: as trained, also when reused
     if keep_models: r.update(teacher=te['kept'], student=st['kept'], train=data['train'], dev=data['dev'])
@@ -544,12 +538,10 @@ def speedup(rows:list, # output of `speed_benchmark` (result['speed'])
 _KEEP = ('metrics', 'n_drawn', 'n_selection', 'n_train', 'n_dev', 'teacher_model', 'teacher_folds', 'lr_sweep', 'logit_fit', 'selection',
          'dse_alpha', 'embeddings', 'seconds', 'single_class')
 
-_PER_TASK = dict(task_max_train=max_train_of, task_max_dev=max_dev_of, task_teacher=teacher_of, task_student_epochs=student_epochs_of)
-
 def task_settings(task:str, p:DSEPreset)->dict:
     "The preset as `task` sees it: per-task overrides resolved, other tasks' overrides and the task list left out."
-    s = {k: v for k, v in asdict(p).items() if k != 'tasks' and k not in _PER_TASK}
-    return dict(s, **{k: f(p, task) for k, f in _PER_TASK.items()})
+    s = {k: v for k, v in asdict(p).items() if k != 'tasks' and not (k.startswith('task_') and k[5:] in PER_TASK)}
+    return dict(s, **{f'task_{f}': per_task(p, f, task) for f in PER_TASK})
 
 def task_result_key(task:str, # GLUE task
                     p:DSEPreset, # preset

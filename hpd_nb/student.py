@@ -149,13 +149,10 @@ def pooled(self:HPDStudent,
 
 @patch
 def forward(self:HPDStudent,
-             input_ids:torch.Tensor, # (batch, seq) token ids
-             attention_mask:torch.Tensor, # (batch, seq) padding mask
-             token_type_ids:torch.Tensor|None=None, # (batch, seq) segment ids, when the backbone uses them
-             **kwargs, # other batch entries (labels, targets, ...) are ignored
+             **batch, # a tokenized batch (`pooled`'s arguments); other entries (labels, targets, ...) are ignored
             ) -> torch.Tensor:
-    "Student embeddings, (batch, dim), values in (-1, 1)."
-    return self.activation(self.dense(self.pooled(input_ids, attention_mask, token_type_ids)))
+    "Student embeddings, (batch, dim), values in (-1, 1): `pooled` through the Dense layer and its activation."
+    return self.activation(self.dense(self.pooled(**{k: batch[k] for k in ('input_ids', 'attention_mask', 'token_type_ids') if k in batch})))
 
 # %% ../nbs/03_student.ipynb #bb655acb
 @patch

@@ -13,7 +13,7 @@ from pathlib import Path
 from hpd_nb.core import write_result
 from hpd_nb.dse import load_cross_encoder
 from hpd_nb.core import resolve_model
-from hpd_nb.dse_bench import DSE_PRESETS, fresh_student, precision, speed_benchmark, speedup, task_data, teacher_of
+from hpd_nb.dse_bench import DSE_PRESETS, fresh_student, precision, speed_benchmark, speedup, task_data, per_task
 
 
 def main():
@@ -26,7 +26,7 @@ def main():
     rows = {}
     for name, bf16 in (('bf16', True), ('fp32', False)):
         p = dataclasses.replace(base, bf16=bf16)
-        ce, ce_tok = load_cross_encoder(resolve_model(teacher_of(p, task)), task)
+        ce, ce_tok = load_cross_encoder(resolve_model(per_task(p, 'teacher', task)), task)
         stu, tok = fresh_student(task, p)
         t0 = time.time()
         with precision(p, 'cpu'):
@@ -35,7 +35,7 @@ def main():
         rows[name] = dict(speed=sp, seconds=time.time() - t0, speedup={n: speedup(sp, n) for n in a.n})
         print(name, {n: f"{speedup(sp, n):.0f}x" for n in a.n}, [(r['cross_encoder_s'], r['dse_s'], r['dot_s']) for r in sp], flush=True)
     mixed = {n: next(r for r in rows['bf16']['speed'] if r['n'] == n)['cross_encoder_s'] / next(r for r in rows['fp32']['speed'] if r['n'] == n)['dse_s'] for n in a.n}
-    write_result(a.out/f'{task}__speed_precision.json', dict(task=task, teacher=teacher_of(base, task), pool=len(pool), rows=rows,
+    write_result(a.out/f'{task}__speed_precision.json', dict(task=task, teacher=per_task(base, 'teacher', task), pool=len(pool), rows=rows,
                  cross_encoder_bf16_over_dse_fp32=mixed, timing_twins=True))
     print('cross-encoder bf16 / DSE fp32:', {n: f'{v:.0f}x' for n, v in mixed.items()})
     return 0
