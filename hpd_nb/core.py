@@ -267,6 +267,7 @@ def spread(seconds:list, # wall seconds of repeated calls
 # %% ../nbs/00_core.ipynb #e0ac0968
 def assemble_atomically(dest:Path, # final model directory
                         build, # callable(tmp_dir) that fills a fresh directory
+                        manifest:bool=True, # write its manifest (cached models are checked against it); False for a folder files are added to later
                        ) -> Path:
     "Build `dest` with `build(tmp)` in a temporary sibling folder, write its manifest, then rename it into place."
     dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
@@ -275,7 +276,7 @@ def assemble_atomically(dest:Path, # final model directory
     tmp = Path(tempfile.mkdtemp(prefix=f'.tmp-{dest.name}-', dir=dest.parent))
     try:
         build(tmp)
-        write_manifest(tmp)
+        if manifest: write_manifest(tmp)
         if dest.exists():
             trash = Path(tempfile.mkdtemp(prefix=f'.tmp-{dest.name}-old-', dir=dest.parent))
             os.replace(dest, trash/'old'); shutil.rmtree(trash, ignore_errors=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 import hpd_nb
-from .core import assemble_atomically, atomic_write_text, keyed_json, read_result, write_result
+from .core import atomic_write_text, keyed_json, read_result, write_result
 from .data import BeirData, load_beir, split_documents, title_text_task
 from .encoding import SentenceEncoder
 from .hpd import HPDRecipe, distill
@@ -99,7 +99,7 @@ def untrained_start(path:str|Path, # a student written by `distill(..., keep_che
     start = Path(json.loads((path/'metrics.json').read_text())['run_dir'])/START_WEIGHTS
     if not start.is_file(): raise FileNotFoundError(f"{start} is missing: distil with keep_checkpoints=True to keep the untrained start")
     st = HPDStudent.load(path); load_weights(st, start)
-    return assemble_atomically(dest, st.save)
+    return st.save(dest)
 
 def dev_score(enc, # any encoder
               task:BeirData, # a corpus-only task (`title_text_task`)

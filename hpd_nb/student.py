@@ -14,7 +14,7 @@ from torch import nn
 from safetensors.torch import load_file, save_file
 from fastcore.basics import patch
 from transformers import AutoModel, AutoTokenizer
-from .core import MANIFEST, atomic_write_text, cache_dir, keyed_dir, resolve_model
+from .core import MANIFEST, assemble_atomically, atomic_write_text, cache_dir, keyed_dir, resolve_model
 from .encoding import batched_encode, check_sentences, dir_fingerprint, pool_tokens, read_st_config, token_lengths
 
 # %% ../nbs/03_student.ipynb #6a4afd2b
@@ -193,10 +193,15 @@ def _json_dump(obj, path:Path): atomic_write_text(path, json.dumps(obj, indent=2
 
 @patch
 def save(self:HPDStudent,
-          path:str|os.PathLike, # output directory (created; existing files are overwritten)
+          path:str|os.PathLike, # output directory (an existing one is replaced)
          ) -> Path:
-    "Write the student as a sentence-transformers model directory (Transformer → Pooling(mean) → Dense(tanh))."
-    path = Path(path); (path/'1_Pooling').mkdir(parents=True, exist_ok=True); (path/'2_Dense').mkdir(exist_ok=True)
+    "Write the student as a sentence-transformers model directory (Transformer → Pooling(mean) → Dense(tanh)), atomically: built beside `path`, then renamed onto it."
+    return assemble_atomically(Path(path), self._write, manifest=False)
+
+@patch
+def _write(self:HPDStudent, path:Path) -> Path:
+    "Fill the empty directory `path` with the student's files (`save`)."
+    (path/'1_Pooling').mkdir(parents=True, exist_ok=True); (path/'2_Dense').mkdir(exist_ok=True)
     self.backbone.save_pretrained(path); self.tokenizer.save_pretrained(path)
     _json_dump(dict(max_seq_length=self.max_seq_length, do_lower_case=False), path/'sentence_bert_config.json')
     _json_dump([dict(idx=i, name=str(i), path=p, type=f'sentence_transformers.models.{t}')
