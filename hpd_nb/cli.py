@@ -136,7 +136,7 @@ def distill_cmd(
                     type=Path, nargs='+')=None,
     unit:str='document', # corpus files: train on whole documents, passages or sentences
     passage_words:int=128, # corpus files with --unit passages: words per passage
-    dim:int=128, # output dimension d
+    dim:int=None, # output dimension d (default: the preset's, 128)
     out:str='hpd-student', # output directory (training checkpoints go beside it, to OUT.checkpoints)
     preset:str='quick', # starting recipe: that of `hpd_nb reproduce --preset` quick (Procrustes init, lr 2e-5), cpu (the same, 100-step warm-up and evaluation) or paper (random init, lr 1e-4, batch 256, 5 epochs)
     lr:float=None, # peak learning rate (default: the preset's)

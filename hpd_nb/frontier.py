@@ -81,10 +81,12 @@ class FrontierPreset:
         return min(fam, key=lambda s: (abs(s.layers - self.probe_depth), s.layers))
 
     def students(self) -> list[FrontierStudent]:
-        "The students, shallowest first within each family."
+        "The students, shallowest first within each family (named by the backbones' short names, their full names where those coincide)."
         short = lambda m: Path(str(m)).name.split('-')[1] if str(m).startswith('all-') else Path(str(m)).name
-        return ([FrontierStudent('teacher-pruned', self.teacher, k, short(self.teacher)) for k in sorted(self.teacher_depths)] +
-                [FrontierStudent('student-pruned', self.student, k, short(self.student)) for k in sorted(self.student_depths)] +
+        ts, ss = short(self.teacher), short(self.student)
+        if ts == ss: ts, ss = Path(str(self.teacher)).name, Path(str(self.student)).name  # e.g. all-MiniLM-L12-v2 teaching all-MiniLM-L6-v2
+        return ([FrontierStudent('teacher-pruned', self.teacher, k, ts) for k in sorted(self.teacher_depths)] +
+                [FrontierStudent('student-pruned', self.student, k, ss) for k in sorted(self.student_depths)] +
                 [FrontierStudent('published', m, k, Path(str(m)).name) for m, k in self.published_students])
 
 FRONTIER_PRESETS = {'cpu': FrontierPreset()}
