@@ -84,7 +84,8 @@ class FrontierPreset:
         "The students, shallowest first within each family (named by the backbones' short names, their full names where those coincide)."
         short = lambda m: Path(str(m)).name.split('-')[1] if str(m).startswith('all-') else Path(str(m)).name
         ts, ss = short(self.teacher), short(self.student)
-        if ts == ss: ts, ss = Path(str(self.teacher)).name, Path(str(self.student)).name  # e.g. all-MiniLM-L12-v2 teaching all-MiniLM-L6-v2
+        if ts == ss and self.teacher_depths and self.student_depths:  # e.g. all-MiniLM-L12-v2 teaching all-MiniLM-L6-v2
+            ts, ss = Path(str(self.teacher)).name, Path(str(self.student)).name
         return ([FrontierStudent('teacher-pruned', self.teacher, k, ts) for k in sorted(self.teacher_depths)] +
                 [FrontierStudent('student-pruned', self.student, k, ss) for k in sorted(self.student_depths)] +
                 [FrontierStudent('published', m, k, Path(str(m)).name) for m, k in self.published_students])
