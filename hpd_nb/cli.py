@@ -127,7 +127,6 @@ def _distill_settings(teacher, student, sentences, unit, passage_words, dim, pre
                                   freeze_layers=freeze_layers).items() if v is not None}
     return over, HPD_PRESETS[preset].recipe(), data
 
-# %% ../nbs/23_cli.ipynb #ea462be5
 @call_parse
 def distill_cmd(
     teacher:str='all-mpnet-base-v2', # teacher: a name the package resolves offline, a local directory, or a hub id (online)
@@ -273,7 +272,7 @@ def frontier_cmd(only:Param('students computed in this call, e.g. MiniLM-L3 mpne
 def dse_cmd(
     preset:str='quick', # quick, cpu or paper (see hpd_nb.dse_bench.DSE_PRESETS)
     out:str=None, # output directory (default: outputs/dse_<preset>)
-    tasks:Param('subset of the preset tasks', nargs='*')=None,
+    tasks:Param("GLUE tasks to run (default: the preset's; any of hpd_nb.data.GLUE_TASKS)", nargs='*')=None,
     threads:int=None, # torch CPU threads (default: torch chooses; 1 helps on a busy machine)
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
     progress:flag('progress bars')=True,
@@ -281,8 +280,9 @@ def dse_cmd(
 ):
     "DSE experiment: cross-encoder teacher vs distilled siamese student on GLUE pair tasks, and the 1-vs-N speed-up."
     import torch
+    from hpd_nb.data import GLUE_TASKS
     from hpd_nb.dse_bench import DSE_PRESETS, run_bench, task_table
-    check_setting('preset', preset, choices=sorted(DSE_PRESETS)); check_each('tasks', tasks, DSE_PRESETS[preset].tasks)
+    check_setting('preset', preset, choices=sorted(DSE_PRESETS)); check_each('tasks', tasks, list(GLUE_TASKS))
     if threads: torch.set_num_threads(threads)
     r = run_bench(preset, out, tasks, device=device, progress=progress, resume=resume)
     print_table(task_table(r).drop(columns='note'), 4)

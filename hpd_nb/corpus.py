@@ -109,7 +109,6 @@ def dev_score(enc, # any encoder
     qids, Q = embed_texts(enc, task.queries, 'query', cache=True, progress=False)
     return search_metrics(task.qrels, qids, build_index(D, 'Flat', ids=ids), Q, k=10)['nDCG@10']
 
-
 # %% ../nbs/20_corpus.ipynb #4d2b1e8a
 def _pick(p:CorpusPreset, cands:dict, task:BeirData|None) -> tuple:
     "(the key of `cands` ({key: (encoder, figures)}) the development score prefers, {key: score})."
@@ -273,7 +272,6 @@ def copy_histories(out:str|Path, # a `run_corpus` output directory
         done.append(atomic_write_text(out/'histories'/f'{s}__{student}.csv', h.read_text()))
     return done
 
-# %% ../nbs/20_corpus.ipynb #d3b819f1
 def corpus_table(res:dict|str|Path, # the content of corpus.json, or its path / directory
                 ) -> pd.DataFrame:
     "One row per (set, view): nDCG@10, Recall@100, bytes and the share of the teacher."
@@ -296,4 +294,3 @@ def corpus_costs(res:dict|str|Path, # the content of corpus.json, or its path / 
                    **{f'encode {k}': v / 60 for k, v in enc.items() if k != 'teacher'}, 'whole run': c['set_seconds'] / 60,
                    f'user recipe ({first})': (enc['teacher'] + st[first]['train_seconds'] + st[first].get('dev_seconds', 0) + enc[first]) / 60}
     return pd.DataFrame(rows).T
-

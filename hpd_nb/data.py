@@ -7,10 +7,10 @@ __all__ = ['logger', 'ENV_VAR', 'CANONICAL_SOURCES', 'STS_TASKS', 'STS_SPLITS', 
            'DOC_UNITS', 'POOL_SOURCES', 'DataNotFoundError', 'DataFormatError', 'data_dir', 'data_file',
            'DownloadError', 'download_data', 'load_sts', 'qqp_split_sizes', 'load_glue', 'BeirData', 'read_corpus',
            'load_beir', 'load_beir_quora', 'beir_quora_subset', 'split_sentences', 'split_documents', 'title_text_task',
-           'normalize_sentence', 'eval_sentences', 'sentence_pool', 'sentence_pool_stats']
+           'normalize_sentence', 'eval_sentences', 'sentence_pool']
 
 # %% ../nbs/01_data.ipynb #1cafa06e
-import csv, functools, gzip, hashlib, json, logging, math, os, random, re, shutil, tarfile, tempfile, time, warnings, zipfile
+import copy, csv, functools, gzip, hashlib, json, logging, math, os, random, re, shutil, tarfile, tempfile, time, warnings, zipfile
 import urllib.error, urllib.parse, urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -289,19 +289,19 @@ def load_sts(task:str, # one of `STS_TASKS`
     return Dataset.from_dict(cols)
 
 # %% ../nbs/01_data.ipynb #e3da280a
-GLUE_TASKS = { # one entry per pair task: labels, GLUE tsv columns (fields, sentence1, sentence2, label), dev metrics, download
+GLUE_TASKS = { # one entry per pair task: labels, GLUE tsv columns (fields, sentence1, sentence2, label), dev metrics, download (glue_zip: the name of GLUE's zip)
     'MRPC': dict(kind='classification', num_labels=2, label_names=['not_equivalent', 'equivalent'], metrics=('accuracy', 'f1'),
                  columns=(5, 3, 4, 0), labels={'0': 0, '1': 1}, source='glue-mrpc'),
     'RTE': dict(kind='classification', num_labels=2, label_names=['entailment', 'not_entailment'], metrics=('accuracy',),
-                columns=(4, 1, 2, 3), labels={'entailment': 0, 'not_entailment': 1}, source='glue-rte', glue_zip=True),
+                columns=(4, 1, 2, 3), labels={'entailment': 0, 'not_entailment': 1}, source='glue-rte', glue_zip='RTE'),
     'STS-B': dict(kind='regression', num_labels=1, label_names=None, metrics=('pearson', 'spearman'), label_range=(0.0, 5.0),
-                  columns=(10, 7, 8, 9), source='glue-sts-b', glue_zip=True),
+                  columns=(10, 7, 8, 9), source='glue-sts-b', glue_zip='STS-B'),
     'QQP': dict(kind='classification', num_labels=2, label_names=['not_duplicate', 'duplicate'], metrics=('accuracy', 'f1'),
                 source='quora'), # no GLUE file here: built from the Quora pairs file (`_qqp`)
 }
 for _t, _d in GLUE_TASKS.items():  # tasks shipped as GLUE's own zip download from it into glue/<task>/
     if _d.get('glue_zip'):
-        CANONICAL_SOURCES[_d['source']] = [f'https://dl.fbaipublicfiles.com/glue/data/{_t}.zip']
+        CANONICAL_SOURCES[_d['source']] = [f"https://dl.fbaipublicfiles.com/glue/data/{_d['glue_zip']}.zip"]
         _LAYOUT[_d['source']] = (f'glue/{_t}', f'{_t}/', None)
 QQP_DEV_FRACTION = 40430/404276  # GLUE QQP: 363,846 train + 40,430 dev pairs
 
@@ -601,10 +601,19 @@ def sentence_pool(sources=('nlp-corpus', 'snli', 'stsb-train', 'sick-train', 'mr
                   root:str|Path|None=None, # data directory (default: `data_dir()`)
                   return_stats:bool=False, # also return a dict of counts per filtering step
                  ):
-    "De-duplicated, length-filtered training sentences with every evaluation sentence removed (shuffled with `seed`)."
-    sources = list(sources) + (['quora'] if include_quora and 'quora' not in sources else [])
+    "De-duplicated, length-filtered training sentences with every evaluation sentence removed (shuffled with `seed`); built once per process for the same arguments and data files."
+    sources = tuple(sources) + (('quora',) if include_quora and 'quora' not in sources else ())
     unknown = [s for s in sources if s not in POOL_SOURCES]
-    if unknown: raise ValueError(f"Unknown pool sources {unknown}; known: {list(POOL_SOURCES)}")
+    if unknown: raise ValueError(f"Unknown pool sources {list(unknown)}; known: {list(POOL_SOURCES)}")
+    pool, stats = _pool(sources, min_words, max_words, max_sentences, seed, str(data_dir(root)), _data_stamp(root))
+    return (list(pool), copy.deepcopy(stats)) if return_stats else list(pool)
+
+def _data_stamp(root) -> tuple:
+    "(file, modification time, size) of every file in the data directory: with the arguments, the key of `sentence_pool`'s in-process cache."
+    return tuple(sorted((str(p), (st := p.stat()).st_mtime_ns, st.st_size) for p in data_dir(root).rglob('*') if p.is_file()))
+
+@functools.lru_cache(maxsize=4)
+def _pool(sources:tuple, min_words:int, max_words:int, max_sentences:int|None, seed:int, root:str, stamp:tuple) -> tuple[list, dict]:
     banned = eval_sentences(root)
     seen, pool = set(), []
     stats = dict(per_source={}, read=0, empty=0, duplicates=0, length_filtered=0, eval_overlap=0, eval_sentences=len(banned))
@@ -627,8 +636,4 @@ def sentence_pool(sources=('nlp-corpus', 'snli', 'stsb-train', 'sick-train', 'mr
     logger.info('sentence_pool: %d sentences read, %d duplicates, %d outside %d-%d words, %d removed as evaluation '
                 'sentences, %d returned', stats['read'], stats['duplicates'], stats['length_filtered'], min_words,
                 max_words, stats['eval_overlap'], len(pool))
-    return (pool, stats) if return_stats else pool
-
-def sentence_pool_stats(**kwargs)->dict:
-    "Only the statistics of `sentence_pool(**kwargs)`."
-    return sentence_pool(**kwargs, return_stats=True)[1]
+    return pool, stats

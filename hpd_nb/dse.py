@@ -128,7 +128,6 @@ def check_logits(logits, # teacher logits, shape (n, n_out)
     if not np.isfinite(z).all(): raise ValueError("teacher logits contain NaN or inf")
     return z
 
-# %% ../nbs/09_dse.ipynb #e971af09
 def scale_targets(task:str, # GLUE task
                   labels, # gold labels in the task's own units
                  )->np.ndarray:
@@ -465,8 +464,6 @@ def init_regression_bias(model:nn.Module, # cross-encoder or `SiameseDSE`; its l
     if out.out_features != 1: raise ValueError(f"{task}: the last linear layer has {out.out_features} outputs, expected 1")
     with torch.no_grad(): out.bias.fill_(float(scale_targets(task, labels).mean()))
     return model
-
-
 
 # %% ../nbs/09_dse.ipynb #6a0110b2
 def fit_cross_encoder(model, tokenizer, # cross-encoder (from `load_cross_encoder`) and its tokenizer

@@ -31,7 +31,7 @@ __all__ = ['DSE_PRESETS', 'PER_TASK', 'DSEPreset', 'task_label', 'per_task', 'te
            'cached_teacher_stage', 'fresh_student', 'zero_shot_stage', 'sentence_scores', 'cached_sentence_scores',
            'train_student', 'choose_alpha', 'student_stage', 'drop_checkpoints', 'run_task', 'score_ratio', 'task_row',
            'task_table', 'speed_benchmark', 'speedup', 'task_settings', 'task_result_key', 'save_task_result',
-           'load_task_result', 'run_bench', 'summary_frame', 'load_result']
+           'load_task_result', 'run_bench', 'load_result']
 
 # %% ../nbs/15_dse_bench.ipynb #2087df34
 @dataclass(frozen=True)
@@ -632,12 +632,6 @@ def run_bench(preset:str='quick', # key of DSE_PRESETS
     write_result(out/'dse.json', result)
     if not p.keep_checkpoints: drop_checkpoints(task_dir(out, preset, tasks[-1]))  # kept until now: a re-run finds its trained models
     return result
-
-def summary_frame(result:dict # output of `run_bench` (or the loaded dse.json)
-                 )->pd.DataFrame:
-    "One row per (task, model, metric)."
-    return pd.DataFrame([dict(task=task_label(t), model=m, metric=k, value=v) for t, ms in result['tasks'].items()
-                         for m, vals in ms.items() for k, v in vals.items()])
 
 # %% ../nbs/15_dse_bench.ipynb #bc8aaf5b
 def load_result(out # output directory of `run_bench`

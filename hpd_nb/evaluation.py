@@ -17,7 +17,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 from tqdm.auto import tqdm
 
-from .core import time_calls
+from .core import spread, time_calls
 from .data import STS_TASKS, load_glue, load_sts
 from .encoding import Encoder, cached_encode, check_sentences
 
@@ -163,7 +163,6 @@ def sts_row(emb:dict, # sentence -> embedding for every STS sentence of `tasks`
     "STS results of precomputed embeddings (`evaluate_sts` that never encodes)."
     return evaluate_sts(precomputed_only, tasks=tasks, cache=dict(emb), name=name, progress=False)
 
-
 # %% ../nbs/06_evaluation.ipynb #4d0d169b
 def sts_table(models:Mapping[str, object], # name -> encoder (function or object with `.encode`)
               tasks:Sequence[str]|None=None, # subset of `STS_TASKS`; default all seven
@@ -228,8 +227,9 @@ def time_encoders(encoders:dict, # label -> encoder with `.encode`
                   repeats:int=3, # timed passes per encoder, interleaved across encoders
                   batch_size:int=64, # sentences per batch
                  ) -> pd.DataFrame:
-    "Sentences per second of each encoder: min, median and max over interleaved repeats (`time_calls`; one warm-up batch first)."
+    "Sentences per second and ms per sentence of each encoder: min, median, max over interleaved repeats (`time_calls`, `spread`; one warm-up batch first)."
     for e in encoders.values(): e.encode(sentences[:batch_size], batch_size=batch_size, show_progress=False)
     secs = time_calls({k: (lambda e=e: e.encode(sentences, batch_size=batch_size, show_progress=False)) for k, e in encoders.items()}, repeats, warmup=0)
-    return pd.DataFrame({k: dict(sps_min=len(sentences)/max(v), sps_median=len(sentences)/float(np.median(v)), sps_max=len(sentences)/min(v))
-                         for k, v in secs.items()}).T
+    n, sp = len(sentences), {k: spread(v) for k, v in secs.items()}
+    return pd.DataFrame({k: dict(sps_min=n/s['s_max'], sps_median=n/s['s'], sps_max=n/s['s_min'],
+                                 ms_min=1e3*s['s_min']/n, ms_median=1e3*s['s']/n, ms_max=1e3*s['s_max']/n) for k, s in sp.items()}).T

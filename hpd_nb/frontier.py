@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['FRONTIER_PRESETS', 'FrontierStudent', 'FrontierPreset', 'frontier_sentences', 'undistilled_encoder', 'hpd_student',
-           'choose_lr', 'encoder_vectors', 'score_vectors', 'row_label', 'model_rows', 'student_rows', 'frontier_speed',
-           'anchor_rows', 'static_encoder', 'run_frontier', 'frontier_encoders', 'hpd_encoder', 'frontier_table',
-           'plot_frontier', 'student_gains', 'frontier_claims']
+           'choose_lr', 'encoder_vectors', 'score_vectors', 'frontier_label', 'model_rows', 'student_rows',
+           'frontier_speed', 'anchor_rows', 'static_encoder', 'run_frontier', 'frontier_encoders', 'hpd_encoder',
+           'frontier_table', 'plot_frontier', 'student_gains', 'frontier_claims']
 
 # %% ../nbs/22_frontier.ipynb #9df6c91a
 import json, time
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 import hpd_nb
-from .core import keyed_json, read_result, write_result
+from .core import keyed_json, read_result, row_label, write_result
 from .data import load_beir, sentence_pool
 from .encoding import SentenceEncoder, StaticEncoder, cached_encode, distill_static
 from .evaluation import STS_SHORT, sts_dev_spearman, sts_row, sts_sentences, time_encoders
@@ -157,12 +157,12 @@ def score_vectors(vecs:dict, # from `encoder_vectors`
     return row
 
 # %% ../nbs/22_frontier.ipynb #7b89f4de
-def row_label(model:str, method:str, dim:int) -> str:
-    "The one label of a frontier row: 'mpnet-L2', 'mpnet-L2+PCA-128', 'HPD-mpnet-L2-128'."
-    return {'undistilled': model, 'PCA': f'{model}+PCA-{dim}', 'HPD': f'HPD-{model}-{dim}'}[method]
+def frontier_label(model:str, method:str, dim:int) -> str:
+    "The `row_label` of a frontier row: 'mpnet-L2' (undistilled, its own width), 'mpnet-L2+PCA-128', 'HPD-mpnet-L2-128'."
+    return row_label(model, None if method == 'undistilled' else dim, 'PCA' if method == 'PCA' else None, hpd=method == 'HPD')
 
 def _row(model:str, method:str, dim:int, family:str, layers:int|None, scores:dict) -> dict:
-    return dict(label=row_label(model, method, dim), model=model, method=method, family=family, layers=layers, dim=dim,
+    return dict(label=frontier_label(model, method, dim), model=model, method=method, family=family, layers=layers, dim=dim,
                 bytes_per_vector=4 * dim, **scores)
 
 def model_rows(enc:SentenceEncoder, model:str, family:str, layers:int|None, fit:list, sts:list, sets:dict, p:FrontierPreset,
@@ -192,8 +192,7 @@ def frontier_speed(encoders:dict, # {model label: encoder}
     b64 = time_encoders(encoders, sentences[:p.speed_sentences], p.repeats, 64)
     b1 = time_encoders(encoders, queries[:p.latency_queries], p.repeats, 1)
     return {k: dict(sps=float(b64.loc[k, 'sps_median']), sps_min=float(b64.loc[k, 'sps_min']), sps_max=float(b64.loc[k, 'sps_max']),
-                    ms_b1=1000 / float(b1.loc[k, 'sps_median']), ms_b1_min=1000 / float(b1.loc[k, 'sps_max']),
-                    ms_b1_max=1000 / float(b1.loc[k, 'sps_min'])) for k in encoders}
+                    ms_b1=float(b1.loc[k, 'ms_median']), ms_b1_min=float(b1.loc[k, 'ms_min']), ms_b1_max=float(b1.loc[k, 'ms_max'])) for k in encoders}
 
 # %% ../nbs/22_frontier.ipynb #02bd35bc
 def _timed(make):
@@ -259,7 +258,7 @@ def frontier_encoders(p:FrontierPreset, students:list, out:Path, teacher:Sentenc
     if p.static_dim: encs['static'] = static_encoder(p, teacher, out)
     for s in students:
         if s.family != 'published': encs[s.label] = undistilled_encoder(s, p, device)  # a published student's model is an anchor already
-        encs[row_label(s.label, 'HPD', p.dim)] = hpd_encoder(s, p, out, device)
+        encs[frontier_label(s.label, 'HPD', p.dim)] = hpd_encoder(s, p, out, device)
     return encs
 
 def hpd_encoder(s:FrontierStudent, p:FrontierPreset, out:Path, device:str|None=None) -> SentenceEncoder:
@@ -277,7 +276,7 @@ def frontier_table(res:dict|str|Path, # the content of frontier.json, or its pat
     res = read_result(res, 'frontier.json')
     df = pd.DataFrame(res['rows']).set_index('label')
     sp = pd.DataFrame(res.get('speed') or {}).T
-    speed_of = lambda r: row_label(r['model'], 'HPD', r['dim']) if r['method'] == 'HPD' else r['model']
+    speed_of = lambda r: frontier_label(r['model'], 'HPD', r['dim']) if r['method'] == 'HPD' else r['model']
     for c in sp.columns: df[c] = [sp[c].get(speed_of(r)) for _, r in df.iterrows()]
     return df
 
@@ -330,7 +329,7 @@ def frontier_claims(res:dict|str|Path, # the content of frontier.json, or its pa
     small = g[(g.layers <= 4) & g.family.str.endswith('pruned')]
     tp = g[(g.family == 'teacher-pruned') & (g.speedup >= faster)]
     hpd, pca = df[df.method == 'HPD'], df[df.method == 'PCA']
-    pub = df.loc[f'{published}+PCA-{res["settings"]["dim"]}'] if f'{published}+PCA-{res["settings"]["dim"]}' in df.index else None
+    pl = frontier_label(published, 'PCA', res['settings']['dim']); pub = df.loc[pl] if pl in df.index else None
     as_fast = lambda r: hpd[hpd.sps_max >= r.sps] if 'sps' in df else hpd.iloc[:0]  # at least as fast: its fastest repeat reaches r's median
     fast = as_fast(pub) if pub is not None else hpd.iloc[:0]
     envelope = {lab: float(as_fast(r).sts_avg.max()) if len(as_fast(r)) else None for lab, r in pca.iterrows()}

@@ -21,7 +21,7 @@ from torch.utils.data import Dataset
 from fastcore.basics import patch
 from accelerate import PartialState
 import hpd_nb
-from .core import atomic_write_text, resolve_model
+from .core import atomic_write_text, resolve_model, row_label
 from .data import data_dir, read_corpus, sentence_pool, split_documents
 from .encoding import Encoder, SentenceEncoder, check_sentences, sharded_cached_encode, texts_hash, cached_encode
 from .student import HPDStudent, check_encoder
@@ -537,9 +537,10 @@ class HPDPreset(HPDRecipe):
     def labels(self, teacher_dim:int, student_dim:int) -> dict:
         "Row labels of this preset's table, from the model sizes and d."
         s, d, k = self.student_label, self.dim, len(self.l3_layers)
-        return dict(teacher=f'teacher-{teacher_dim}', teacher_pca=f'teacher+PCA-{d}', student=f'{s}-{student_dim}',
-                    student_pca=f'{s}+PCA-{d}', init=f'{s}+{self.init}-F{d} (untrained)', small=f'{s}-L{k}-{student_dim}',
-                    small_pca=f'{s}-L{k}+PCA-{d}', hpd=f'HPD-{s}-F{d}', hpd_small=f'HPD-{s}-L{k}-F{d}')
+        return dict(teacher=row_label('teacher', teacher_dim), teacher_pca=row_label('teacher', d, 'PCA'), student=row_label(s, student_dim),
+                    student_pca=row_label(s, d, 'PCA'), init=row_label(s, f'F{d}', self.init) + ' (untrained)',
+                    small=row_label(f'{s}-L{k}', student_dim), small_pca=row_label(f'{s}-L{k}', d, 'PCA'),
+                    hpd=row_label(s, f'F{d}', hpd=True), hpd_small=row_label(f'{s}-L{k}', f'F{d}', hpd=True))  # F<d>: the names of committed results
 
 HPD_PRESETS = {
     'quick': HPDPreset(name='quick', n_train=4_000, data='nli', teacher_precision='bf16'),

@@ -18,7 +18,6 @@ def timing_sentences(n:int=2000, # how many
     d = load_sts('STSBenchmark', 'test')
     return list(dict.fromkeys(list(d['sentence1']) + list(d['sentence2'])))[:n]
 
-# %% ../nbs/16_precision.ipynb #e2c9ceea
 def precision_benchmark(models=('all-mpnet-base-v2', 'all-MiniLM-L6-v2'), # model names or directories
                         precisions=PRECISIONS, # precisions to compare ('fp32' is always included: it is the reference)
                         speed_sentences:int=2000, # STS-B test sentences timed

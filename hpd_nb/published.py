@@ -14,8 +14,9 @@ from typing import NamedTuple
 
 import numpy as np, torch
 
-from .core import ModelNotFoundError, assemble_atomically, atomic_write_text, cache_dir, installed_file
+from .core import ModelNotFoundError, assemble_atomically, cache_dir, installed_file
 from .core import resolve_model, sha256_file, verify_manifest
+from .encoding import write_json, write_st_layout
 
 # %% ../nbs/11_published.ipynb #c47da5db
 PARAPHRASE_L3 = 'paraphrase-MiniLM-L3-v2'
@@ -68,7 +69,6 @@ def _attr(node, name, default=None):
     from onnx import helper
     return next((helper.get_attribute_value(a) for a in node.attribute if a.name == name), default)
 
-# %% ../nbs/11_published.ipynb #12402c45
 def _word_prefix(graph, inits:dict, consumers:dict, path) -> str:
     "The parameter-name prefix of the graph: the word embeddings are the initializer a Gather looks `input_ids` up in."
     ids = next((i.name for i in graph.input if 'input_ids' in i.name), None)
@@ -146,8 +146,6 @@ def onnx_bert(path:str|os.PathLike, # an ONNX export of a BERT encoder (e.g. `pa
 _SOURCE = 'onnx_source.json'  # provenance; also marks a directory as written by `paraphrase_minilm_l3`
 _TOKENIZER_FILES = ('vocab.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json')
 
-def _write_json(path, obj): atomic_write_text(path, json.dumps(obj, indent=2) + '\n')
-
 def paraphrase_minilm_l3(dest:str|os.PathLike|None=None, # target directory; None: `cache_dir('models')/'paraphrase-MiniLM-L3-v2'`
                          onnx_file:str|os.PathLike|None=None, # where to look for the ONNX file (see `paraphrase_onnx_file`)
                         ) -> Path:
@@ -171,15 +169,10 @@ def paraphrase_minilm_l3(dest:str|os.PathLike|None=None, # target directory; Non
         for f in _TOKENIZER_FILES:
             if (tok/f).is_file(): shutil.copyfile(tok/f, tmp/f)
         meta = {p.key: p.value for p in onnx.load(str(src), load_external_data=False).metadata_props}
-        _write_json(tmp/'sentence_bert_config.json', dict(max_seq_length=int(meta.get('max_seq_length', 128)), do_lower_case=False))
-        _write_json(tmp/'modules.json', [dict(idx=0, name='0', path='', type='sentence_transformers.models.Transformer'),
-                                          dict(idx=1, name='1', path='1_Pooling', type='sentence_transformers.models.Pooling')])
-        _write_json(tmp/'1_Pooling'/'config.json', dict(word_embedding_dimension=h, pooling_mode_cls_token=False,
-                                                        pooling_mode_mean_tokens=True, pooling_mode_max_tokens=False,
-                                                        pooling_mode_mean_sqrt_len_tokens=False))
+        write_st_layout(tmp, h, int(meta.get('max_seq_length', 128)))
         try: version = metadata.version(PARAPHRASE_L3_PACKAGE)
         except metadata.PackageNotFoundError: version = None
-        _write_json(tmp/_SOURCE, dict(model=PARAPHRASE_L3, package=PARAPHRASE_L3_PACKAGE, version=version, onnx=src.name,
+        write_json(tmp/_SOURCE, dict(model=PARAPHRASE_L3, package=PARAPHRASE_L3_PACKAGE, version=version, onnx=src.name,
                                       onnx_sha256=sha256_file(src), tokenizer='all-MiniLM-L6-v2',
                                       pooler='zeros (not in the ONNX export)', tensors=ob.source))
     return assemble_atomically(dest, build)

@@ -13,12 +13,11 @@ from pathlib import Path
 
 import numpy as np, pandas as pd, torch
 
-from .core import atomic_write_text, read_result, write_result
+from .core import atomic_path, atomic_write_text, read_result, write_result
 from .data import load_sts
 from .encoding import SentenceEncoder
 from .hpd import HPD_PRESETS, HPDPreset, baseline_rows, distill, preset_sentences, undistilled_rows
 from .evaluation import STS_SHORT, pair_cosine, sts_dev_spearman, sts_row, sts_sentences, plot_sts_table, time_encoders
-
 
 # %% ../nbs/12_reproduce.ipynb #9ad13519
 def distill_students(p:HPDPreset, # the preset
@@ -55,7 +54,6 @@ def score_rows(rows:dict, # {label: {sentence: vector}}
              for a, b in (('hpd', 'student_pca'), ('hpd_small', 'small_pca')) if labels[a] in table.index and labels[b] in table.index}
     return table, ratios, gains
 
-# %% ../nbs/12_reproduce.ipynb #63e06639
 def encode_speed(encoders:dict, # name -> object with `.encode(sentences, batch_size, show_progress)`
                  sentences:list, # sentences to encode
                  batch_size:int=64, # sentences per batch
@@ -65,9 +63,6 @@ def encode_speed(encoders:dict, # name -> object with `.encode(sentences, batch_
     return pd.DataFrame({'sentences': len(sentences), 'seconds': (len(sentences) / sps).round(3),
                          'sentences_per_s': sps.round(1)}).rename_axis('model')
 
-
-
-# %% ../nbs/12_reproduce.ipynb #610b2e4b
 PAPER_ROWS = pd.DataFrame({  # Zhao et al. 2022, Table 1 (quoted, not run here)
     'HPD-MiniLM-F128 (paper)': {'avg': 81.80},
     'SimCSE-RoBERTa-large teacher (paper)': {'avg': 83.76}}).T
@@ -79,9 +74,12 @@ def _table_md(df:pd.DataFrame) -> str:
     for name, r in df.iterrows(): lines.append(f'| {name} | ' + ' | '.join('' if pd.isna(v) else f'{v:.2f}' for v in r) + ' |')
     return '\n'.join(lines)
 
+def _savefig(fig, path:Path, **kw):
+    "Write `fig` as a PNG atomically and close it."
+    import matplotlib.pyplot as plt
+    with atomic_path(path) as tmp: fig.savefig(tmp, dpi=110, **kw)
+    plt.close(fig)
 
-
-# %% ../nbs/12_reproduce.ipynb #516cdb08
 def _figures(out:Path, table:pd.DataFrame, histories:dict, scatter:pd.DataFrame):
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt, seaborn as sns
@@ -95,13 +93,11 @@ def _figures(out:Path, table:pd.DataFrame, histories:dict, scatter:pd.DataFrame)
         sns.lineplot(x=ev['step'], y=ev['eval_stsb_dev'], ax=axes[1], label=name, marker='o')
     axes[0].set(title='MSE to the projected teacher', xlabel='step', ylabel='MSE', yscale='log')
     axes[1].set(title='STS-B dev Spearman ×100', xlabel='step', ylabel='Spearman ×100')
-    fig.tight_layout(); fig.savefig(out/'training_curves.png', dpi=110); plt.close(fig)
-    ax = plot_sts_table(table); ax.figure.tight_layout(); ax.figure.savefig(out/'sts_bars.png', dpi=110); plt.close(ax.figure)
+    fig.tight_layout(); _savefig(fig, out/'training_curves.png')
+    ax = plot_sts_table(table); ax.figure.tight_layout(); _savefig(ax.figure, out/'sts_bars.png')
     g = sns.relplot(data=scatter, x='teacher', y='cosine', col='model', hue='gold', palette='viridis', s=10, height=3.3)
     g.set_axis_labels('teacher cosine', 'cosine'); g.figure.suptitle('STS-B test pairs: model vs teacher cosine', y=1.03)
-    g.figure.savefig(out/'stsb_scatter.png', dpi=110, bbox_inches='tight'); plt.close(g.figure)
-
-
+    _savefig(g.figure, out/'stsb_scatter.png', bbox_inches='tight')
 
 # %% ../nbs/12_reproduce.ipynb #b2173c35
 def stsb_scatter(rows:dict, # row label -> {sentence: embedding}

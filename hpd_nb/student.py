@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Sequence
 import numpy as np, torch
 from torch import nn
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 from fastcore.basics import patch
 from transformers import AutoModel, AutoTokenizer
-from .core import MANIFEST, assemble_atomically, atomic_write_text, cache_dir, keyed_dir, resolve_model
-from .encoding import batched_encode, check_sentences, dir_fingerprint, pool_tokens, read_st_config, token_lengths
+from .core import MANIFEST, assemble_atomically, cache_dir, keyed_dir, resolve_model
+from .encoding import batched_encode, check_sentences, dir_fingerprint, load_dense_modules, pool_tokens, read_st_config, token_lengths
+from .encoding import write_json, write_st_layout
 
 # %% ../nbs/03_student.ipynb #6a4afd2b
 def select_layers(n_layers:int, # layers in the backbone
@@ -85,7 +86,6 @@ def pruned_model(model:str|os.PathLike, # a sentence-transformers model: name or
                 (tmp/rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(f, tmp/rel)
         m = AutoModel.from_pretrained(src); prune_layers(m, idx); m.save_pretrained(tmp)
     return keyed_dir(dest, dict(source=dir_fingerprint(src), layers=idx), build)
-
 
 # %% ../nbs/03_student.ipynb #a82cad1c
 class HPDStudent(nn.Module):
@@ -189,8 +189,6 @@ def freeze_lower(self:HPDStudent,
     return sum(p.numel() for m in frozen for p in m.parameters())
 
 # %% ../nbs/03_student.ipynb #b2173309
-def _json_dump(obj, path:Path): atomic_write_text(path, json.dumps(obj, indent=2) + '\n')
-
 @patch
 def save(self:HPDStudent,
           path:str|os.PathLike, # output directory (an existing one is replaced)
@@ -201,19 +199,13 @@ def save(self:HPDStudent,
 @patch
 def _write(self:HPDStudent, path:Path) -> Path:
     "Fill the empty directory `path` with the student's files (`save`)."
-    (path/'1_Pooling').mkdir(parents=True, exist_ok=True); (path/'2_Dense').mkdir(exist_ok=True)
     self.backbone.save_pretrained(path); self.tokenizer.save_pretrained(path)
-    _json_dump(dict(max_seq_length=self.max_seq_length, do_lower_case=False), path/'sentence_bert_config.json')
-    _json_dump([dict(idx=i, name=str(i), path=p, type=f'sentence_transformers.models.{t}')
-                for i, (p, t) in enumerate([('', 'Transformer'), ('1_Pooling', 'Pooling'), ('2_Dense', 'Dense')])], path/'modules.json')
-    _json_dump(dict(word_embedding_dimension=self.hidden_size, pooling_mode_cls_token=False, pooling_mode_mean_tokens=True,
-                    pooling_mode_max_tokens=False, pooling_mode_mean_sqrt_len_tokens=False), path/'1_Pooling'/'config.json')
-    _json_dump(dict(in_features=self.hidden_size, out_features=self.dim, bias=True,
-                    activation_function='torch.nn.modules.activation.Tanh'), path/'2_Dense'/'config.json')
+    write_st_layout(path, self.hidden_size, self.max_seq_length, dict(in_features=self.hidden_size, out_features=self.dim, bias=True,
+                                                                     activation_function='torch.nn.modules.activation.Tanh'))
     save_file({'linear.weight': self.dense.weight.detach().cpu().contiguous(), 'linear.bias': self.dense.bias.detach().cpu().contiguous()},
               str(path/'2_Dense'/'model.safetensors'))
-    _json_dump(dict(prompts={}, default_prompt_name=None, similarity_fn_name='cosine',
-                    hpd_nb=dict(kept_layers=self.kept_layers, source=str(self.path))), path/'config_sentence_transformers.json')
+    write_json(path/'config_sentence_transformers.json', dict(prompts={}, default_prompt_name=None, similarity_fn_name='cosine',
+                                                            hpd_nb=dict(kept_layers=self.kept_layers, source=str(self.path))))
     return path
 
 @patch(cls_method=True)
@@ -226,11 +218,8 @@ def load(cls:HPDStudent, path:str|os.PathLike, # directory written by `HPDStuden
     types = [m['type'].rsplit('.', 1)[-1] for m in mods]
     if types != ['Transformer', 'Pooling', 'Dense']: raise ValueError(f"{path/'modules.json'}: expected Transformer, Pooling, Dense modules, got {types}")
     if read_st_config(path)['pooling'] != 'mean': raise ValueError(f"{path}: the student needs mean pooling")
-    dpath = path/mods[2]['path']
-    dcfg = json.loads((dpath/'config.json').read_text())
-    if not dcfg.get('activation_function', '').endswith('Tanh'): raise ValueError(f"{dpath/'config.json'}: expected a Tanh activation, got {dcfg.get('activation_function')}")
-    wfile = dpath/'model.safetensors'
-    sd = load_file(str(wfile)) if wfile.exists() else torch.load(dpath/'pytorch_model.bin', map_location='cpu', weights_only=True)
-    m = cls(path, dim=dcfg['out_features'])
-    m.dense.load_state_dict(dict(weight=sd['linear.weight'], bias=sd['linear.bias']))
+    (lin, act), = load_dense_modules(path)  # the package's one reader of Dense weights
+    if not isinstance(act, nn.Tanh): raise ValueError(f"{path/mods[2]['path']/'config.json'}: expected a Tanh activation, got {type(act).__name__}")
+    m = cls(path, dim=lin.out_features)
+    m.dense.load_state_dict(lin.state_dict())
     return m

@@ -38,7 +38,6 @@ def _amp_flags(bf16:bool|None, # requested bfloat16 autocast; None: automatic
     if bf16 is None: bf16 = (not fp16) and cuda and torch.cuda.is_bf16_supported()
     return bool(bf16), bool(fp16)
 
-# %% ../nbs/05_trainer.ipynb #09a4e64e
 def _world_size() -> int: return int(os.environ.get('WORLD_SIZE', '1'))
 
 @dataclass
@@ -173,7 +172,6 @@ def _batch_len(batch) -> int:
         if n: return n
     return 0
 
-# %% ../nbs/05_trainer.ipynb #92af25b1
 class DistillTrainer(Trainer):
     "HF `Trainer` driven by `loss_fn(model, batch)`, evaluated by held-out loss and `eval_fn(model)`."
     def __init__(self, model:nn.Module, # the model to train (any `nn.Module`)
@@ -252,7 +250,7 @@ class DistillTrainer(Trainer):
         if not self.args.should_save: return
         output_dir = Path(output_dir or self.args.output_dir)
         save_weights(self.model, output_dir/SAFE_WEIGHTS_NAME)
-        torch.save(self.args, output_dir/'training_args.bin')
+        with atomic_path(output_dir/'training_args.bin') as tmp: torch.save(self.args, tmp)
 
     def _load_from_checkpoint(self, resume_from_checkpoint, model=None):
         model = self.model if model is None else model
@@ -423,7 +421,6 @@ def _finished_state(ckpt, config) -> TrainerState|None:
     target = config.max_steps if config.max_steps > 0 else st.max_steps
     return st if st.global_step >= target else None
 
-# %% ../nbs/05_trainer.ipynb #37f2df66
 def open_run(model:nn.Module, # the model before training (its step-0 weights may be saved)
              fp:dict, # the run's fingerprint (`run_fingerprint`)
              config:TrainConfig, # hyper-parameters

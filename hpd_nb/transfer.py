@@ -13,7 +13,7 @@ import numpy as np, pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
-from .data import DataFormatError, _read_lines, data_file
+from .data import DataFormatError, _read_lines, _sentence, data_file
 from .evaluation import encode_unique
 
 # %% ../nbs/10_transfer.ipynb #4f52f18b
@@ -35,17 +35,12 @@ class TransferTask:
     def __repr__(self):
         return f"TransferTask({self.name!r}, " + ', '.join(f'{k}={len(v[1]):,}' for k, v in self.splits.items()) + ')'
 
-def _nonempty(s:str, path, i:int) -> str:
-    s = s.strip()
-    if not s: raise DataFormatError(f"{path}:{i}: empty sentence")
-    return s
-
 def _binary_files(neg:str, pos:str, root) -> tuple[list, np.ndarray]:
     x, y = [], []
     for label, rel in ((0, neg), (1, pos)):
         p = data_file(f'senteval/{rel}', root)
         for i, l in enumerate(_read_lines(p), 1):
-            if l.strip(): x.append(_nonempty(l, p, i)); y.append(label)
+            if l.strip(): x.append(_sentence(l, p, i)); y.append(label)
     return x, np.array(y)
 
 def _sst(split:str, root) -> tuple[list, np.ndarray]:
@@ -53,7 +48,7 @@ def _sst(split:str, root) -> tuple[list, np.ndarray]:
     for i, l in enumerate(_read_lines(p), 1):
         s, _, lab = l.rpartition('\t')
         if lab.strip() not in ('0', '1'): raise DataFormatError(f"{p}:{i}: expected 'sentence<TAB>0|1', got {l[:80]!r}")
-        x.append(_nonempty(s, p, i)); y.append(int(lab))
+        x.append(_sentence(s, p, i)); y.append(int(lab))
     return x, np.array(y)
 
 def _trec(fname:str, root) -> tuple[list, np.ndarray]:
@@ -62,7 +57,7 @@ def _trec(fname:str, root) -> tuple[list, np.ndarray]:
         head, _, q = l.partition(' ')
         coarse = head.split(':')[0]
         if coarse not in TREC_CLASSES or ':' not in head: raise DataFormatError(f"{p}:{i}: expected 'CLASS:fine question', got {l[:80]!r}")
-        x.append(_nonempty(q, p, i)); y.append(TREC_CLASSES.index(coarse))
+        x.append(_sentence(q, p, i)); y.append(TREC_CLASSES.index(coarse))
     return x, np.array(y)
 
 def _mrpc(split:str, root) -> tuple[list, np.ndarray]:
@@ -70,7 +65,7 @@ def _mrpc(split:str, root) -> tuple[list, np.ndarray]:
     for i, l in enumerate(_read_lines(p)[1:], 2):
         f = l.split('\t')
         if len(f) != 5 or f[0] not in ('0', '1'): raise DataFormatError(f"{p}:{i}: expected 5 tab-separated fields starting with 0|1, got {l[:80]!r}")
-        x.append((_nonempty(f[3], p, i), _nonempty(f[4], p, i))); y.append(int(f[0]))
+        x.append((_sentence(f[3], p, i), _sentence(f[4], p, i))); y.append(int(f[0]))
     return x, np.array(y)
 
 _BINARY = {'MR': ('MR/rt-polarity.neg', 'MR/rt-polarity.pos'), 'CR': ('CR/custrev.neg', 'CR/custrev.pos'),

@@ -20,7 +20,9 @@ def _toy():
     return BeirData(corpus, queries, qrels, 'test', [(q, 'absent-doc') for q in qrels], 'toy')
 
 
-def test_compression_end_to_end_tiny(tmp_path):
+def test_compression_end_to_end_tiny(tmp_path, monkeypatch):
+    # checkpoints kept by held-out MSE: tracking STS-B dev while training (tested in 05_trainer and 07_hpd) would double this test's time
+    monkeypatch.setattr('hpd_nb.hpd.sts_data_available', lambda: False)
     hpd = HPDPreset(name='tiny', teacher='all-MiniLM-L6-v2', student='all-MiniLM-L6-v2', n_train=300, data='nli', dim=8, epochs=1,
                     batch_size=32, eval_steps=100, warmup_steps=0, n_heldout=50)
     p = CompressionPreset(name='tiny', hpd=hpd, dims=(8,), sets=(), hard_sets=(), transfer_tasks=(), static=False, sts=False,

@@ -34,7 +34,8 @@ def test_glue_counts():
     assert set(got['RTE', 'train']['label']) == {0, 1} and set(got['MRPC', 'dev']['label']) == {0, 1}
     assert isinstance(got['STS-B', 'dev']['label'][0], float)
     assert got['RTE', 'dev'][0]['label'] == 1   # first RTE dev pair is not_entailment
-    assert set(GLUE_TASKS) == {'MRPC', 'RTE', 'STS-B', 'QQP'} and GLUE_TASKS['STS-B']['kind'] == 'regression'
+    assert {'MRPC', 'RTE', 'STS-B', 'QQP'} <= set(GLUE_TASKS) and GLUE_TASKS['STS-B']['kind'] == 'regression'
+    assert CANONICAL_SOURCES['glue-rte'] == ['https://dl.fbaipublicfiles.com/glue/data/RTE.zip']  # from the entry's `glue_zip`
 
 @needs_data
 def test_qqp_split():
