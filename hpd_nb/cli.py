@@ -214,7 +214,7 @@ def reproduce_cmd(
     print_table(res['table'])
     for n, r in res['ratios_to_teacher'].items(): print(f"{n:>22}: {r:.1%} of {res['labels']['teacher']} avg")
     for k, v in res['gains'].items(): print(f"{k}: {v:+.2f} points")
-    print(f"wall time {res['wall_s']:.0f}s")
+    print(f"wall time {res['wall_seconds']:.0f}s")
     return res
 
 def experiment_args(

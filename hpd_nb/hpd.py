@@ -21,7 +21,7 @@ from torch.utils.data import Dataset
 from fastcore.basics import patch
 from accelerate import PartialState
 import hpd_nb
-from .core import atomic_write_text, resolve_model, row_label
+from .core import atomic_write_text, resolve_model, row_label, write_result
 from .data import data_dir, read_corpus, sentence_pool, split_documents
 from .encoding import Encoder, SentenceEncoder, check_sentences, sharded_cached_encode, texts_hash, cached_encode
 from .student import HPDStudent, check_encoder
@@ -472,7 +472,7 @@ def save_distilled(st, # the trained `HPDStudent`
     elif sts is False: metrics['sts_note'] = 'STS evaluation was switched off for this run (sts=False).'
     metrics['wall_seconds'] = round(time.time() - t0, 1)
     path = st.save(out)
-    atomic_write_text(out/'metrics.json', json.dumps(metrics, indent=1, default=str))
+    write_result(out/'metrics.json', metrics)  # the package's one result format (version and environment added)
     atomic_write_text(out/'README.md', model_card(metrics))
     atomic_write_text(out/'training_history.csv', res.history.to_csv(index=False))
     return path

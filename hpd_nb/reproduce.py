@@ -157,7 +157,7 @@ def run_hpd(preset:str|HPDPreset='quick', # preset name or object
     _figures(out, table, {n: r.train.history for n, r in runs.items()}, stsb_scatter(rows, lab, list(students)))
     wall = time.time() - t_start
     result = dict(preset=p.name, settings=asdict(p), labels=lab, n_train=len(train_s), n_heldout=len(held_s),
-                  **hpd_figures(table, ratios, gains, stsb_dev, speed, runs), torch_threads=torch.get_num_threads(), device=str(teacher.device), wall_s=round(wall, 1))
+                  **hpd_figures(table, ratios, gains, stsb_dev, speed, runs), torch_threads=torch.get_num_threads(), device=str(teacher.device), wall_seconds=round(wall, 1))
     write_result(out/'results.json', result)
     atomic_write_text(out/'results.md', results_markdown(result, table, speed))
     log(f'wrote {out}/results.json, results.md and figures; wall time {wall:.0f}s')
@@ -165,7 +165,7 @@ def run_hpd(preset:str|HPDPreset='quick', # preset name or object
 
 def results_markdown(result:dict, table:pd.DataFrame, speed:pd.DataFrame|None=None) -> str:
     "`results.md`: the STS table, the ratios, the gain, STS-B dev and the encoding speed."
-    md = [f"# HPD reproduction, preset `{result['preset']}` ({result['n_train']} training sentences, wall time {result['wall_s']/60:.1f} min)", '',
+    md = [f"# HPD reproduction, preset `{result['preset']}` ({result['n_train']} training sentences, wall time {result['wall_seconds']/60:.1f} min)", '',
           _table_md(table), '', 'Quoted from the paper (Zhao et al. 2022, Table 1), not run here:', '', _table_md(PAPER_ROWS), '',
           f"| model | avg / {result['labels']['teacher']} avg |", '|---|---|'] + \
          [f'| {n} | {r:.1%} |' for n, r in result['ratios_to_teacher'].items()] + \
@@ -182,6 +182,7 @@ def read_results(out:str|Path, # directory written by `run_hpd` (or a committed 
     "The `results.json` of a finished run, with its STS table as a DataFrame under `table`."
     try: res = read_result(out if str(out).endswith('.json') else Path(out)/'results.json', 'results.json')
     except FileNotFoundError as e: raise FileNotFoundError(f"{e}: run `hpd_nb reproduce --out {out}` first") from None
+    if 'wall_s' in res: res['wall_seconds'] = res.pop('wall_s')  # the key's name in files written before the result format was one
     table = pd.DataFrame(res['sts']).T.rename(columns=STS_SHORT)
     table.index.name = 'model'
     return dict(res, table=table)
