@@ -230,6 +230,8 @@ def compression_row(view:View, cells:dict, models:dict, speed:pd.Series, hard:tu
                 query_ms_b1=float(speed['query_encode_ms_b1']) + t.get('search_ms_b1', 0.),
                 query_ms_b64=float(speed['query_encode_ms_b64']) + t.get('search_ms_b64', 0.))
 
+def _num(x): return float('nan') if x is None else x  # a figure a row may lack, for printing
+
 def run_compression(preset:str|CompressionPreset='quick', # preset name or object
                     out:str|Path='outputs/compression', # output directory
                     progress:bool=True, # progress bars
@@ -238,6 +240,7 @@ def run_compression(preset:str|CompressionPreset='quick', # preset name or objec
                    ) -> dict:
     "Train the contenders, score every row, write `out/compression.json` (+ runs/, qrels/); return its content."
     p = COMPRESSION_PRESETS[preset] if isinstance(preset, str) else preset
+    if not (p.sts or (p.sets if sets is None else sets)): raise ValueError(f"preset {p.name!r}: nothing to score (sts=False and no retrieval sets)")
     out, t0, stages = Path(out), time.time(), {}
     def stage(name, t): stages[name] = round(time.time() - t, 1); print(f'compress: {name} {stages[name]:.0f}s', flush=True)
     t = time.time(); encs, models = compression_encoders(p, out, progress, device); stage('encoders (training)', t)
@@ -248,13 +251,13 @@ def run_compression(preset:str|CompressionPreset='quick', # preset name or objec
     need_transfer = {v.encoder for v in views if wants_transfer(v, p)} if p.transfer_tasks else set()
     t = time.time(); texts = _texts(sets, p, need_transfer); emb = embed_all(encs, texts, need_transfer, progress); stage('embeddings', t)
     t = time.time(); states, calib = fitted_reductions(p, encs, views, progress); stage('reductions', t)
-    first = next(iter(sets))
-    t = time.time(); speed = time_encoding(encs, texts['sts'] or texts['docs'][first], texts['queries'][first], p); stage('encoder timing', t)
+    first = next(iter(sets), None)  # queries are timed on its queries, or on STS sentences when there is no retrieval set
+    t = time.time(); speed = time_encoding(encs, texts['sts'] or texts['docs'][first], texts['queries'][first] if first else texts['sts'], p); stage('encoder timing', t)
     rows, t = [], time.time()
     for v in views:
         cells = score_view(v, emb[v.encoder], sets, p, out, states.get(v.fit_key), calib.get(v.encoder), encs[v.encoder].cache_identity())
         rows.append(compression_row(v, cells, models, speed.loc[v.encoder], tuple(n for n in sets if n not in unseen)))
-        print(f"compress: {v.label}: STS {rows[-1]['sts_avg'] or float('nan'):.2f} nDCG@10 {rows[-1]['ndcg_avg']:.2f}", flush=True)
+        print(f"compress: {v.label}: STS {_num(rows[-1]['sts_avg']):.2f} nDCG@10 {_num(rows[-1]['ndcg_avg']):.2f}", flush=True)
     stage('rows', t)
     res = dict(preset=p.name, settings=json.loads(json.dumps(asdict(p), default=str)), rows=rows, speed=speed.reset_index(names='encoder').to_dict('records'),
                sets={n: dict(docs=len(d.corpus), queries=len(d.queries), missing_judgements=len(d.missing), empty_docs=len(d.empty),

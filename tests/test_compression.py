@@ -50,3 +50,10 @@ def test_cli_rejects_unknown_preset():
     from hpd_nb.cli import main
     with pytest.raises(SystemExit) as e: main(['compress', '--preset', 'huge'])
     assert e.value.code == 2
+
+
+def test_nothing_to_score_fails_before_training(tmp_path):
+    p = CompressionPreset(name='tiny', hpd=HPDPreset(name='tiny', teacher='all-MiniLM-L6-v2'), dims=(8,), sets=(), hard_sets=(),
+                          transfer_tasks=(), static=False, sts=False)
+    with pytest.raises(ValueError, match='nothing to score'): run_compression(p, tmp_path/'out', progress=False, device='cpu', sets={})
+    assert not (tmp_path/'out').exists()
