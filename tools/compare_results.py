@@ -1,0 +1,31 @@
+#!/usr/bin/env python
+"""Compare a re-run with the committed result it repeats, row by row, to the printed digit (issue 20's re-cut check).
+
+    python tools/compare_results.py [results/recut_check]
+
+HPD: every cell of the quick STS table; compression: the STS avg of every row the narrowed re-run shares with the committed run.
+"""
+import sys
+from pathlib import Path
+import pandas as pd
+from hpd_nb.core import read_result
+from hpd_nb.reproduce import read_results
+
+ROOT = Path(__file__).resolve().parent.parent
+check = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT/'results'/'recut_check'
+
+
+def compare(old: pd.Series, new: pd.Series) -> pd.DataFrame:
+    "Committed vs re-run, their difference and whether they print alike at two decimals."
+    d = pd.DataFrame({'committed': old, 're-run': new}).dropna()
+    return d.assign(diff=d['re-run'] - d['committed'], printed_equal=d['committed'].round(2) == d['re-run'].round(2))
+
+
+a, b = read_results(ROOT/'results'/'hpd_quick'), read_results(check/'hpd_quick')
+hpd = compare(a['table'].stack(), b['table'].loc[a['table'].index, a['table'].columns].stack())
+print(f"HPD quick STS table: {int(hpd.printed_equal.sum())} of {len(hpd)} cells print alike, max |diff| {hpd['diff'].abs().max():.4f}")
+print(hpd[~hpd.printed_equal].round(4).to_string() if (~hpd.printed_equal).any() else '')
+print(hpd.xs('avg', level=1).round(4).to_string(), '\n')
+rows = lambda p: pd.Series({r['label']: r['sts_avg'] for r in read_result(p, 'compression.json')['rows']}, dtype=float)
+comp = compare(rows(ROOT/'results'/'compression_quick'), rows(check/'compression_sts'))
+print('compression quick, STS avg of the shared rows:'); print(comp.round(4).to_string())
