@@ -10,7 +10,7 @@ __all__ = ['CHOOSE_ON', 'CORPUS_PRESETS', 'CorpusPreset', 'corpus_texts', 'disti
 
 # %% ../nbs/20_corpus.ipynb #9515e284
 import json, time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np, pandas as pd

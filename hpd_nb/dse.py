@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_dse.ipynb #3800cdb3
 from __future__ import annotations
-import hashlib, json, os, tempfile, time
+import hashlib, json, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np

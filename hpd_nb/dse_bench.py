@@ -628,7 +628,7 @@ def run_bench(preset:str='quick', # key of DSE_PRESETS
     result['speed_task'], result['speed_pool'], result['speed_seconds'] = tasks[-1], len(pool), time.time() - t1
     result['speed_cached'] = ('candidate student embeddings (computed once for the unique pool sentences, tiled to N; '
                               f'used by DSE and dot, on {device}); nothing for the cross-encoder')
-    result['seconds'] = time.time() - t0
+    result['wall_seconds'] = time.time() - t0
     write_result(out/'dse.json', result)
     if not p.keep_checkpoints: drop_checkpoints(task_dir(out, preset, tasks[-1]))  # kept until now: a re-run finds its trained models
     return result
@@ -637,4 +637,7 @@ def run_bench(preset:str='quick', # key of DSE_PRESETS
 def load_result(out # output directory of `run_bench`
                )->dict|None:
     "The run's `dse.json` as a dict, or None when there is no finished run in `out`."
-    return read_result(out, 'dse.json') if (Path(out)/'dse.json').is_file() else None
+    if not (Path(out)/'dse.json').is_file(): return None
+    r = read_result(out, 'dse.json')
+    if not isinstance(r.get('seconds', {}), dict): r['wall_seconds'] = r.pop('seconds')  # the key's name in files written before the result format was one
+    return r

@@ -9,7 +9,6 @@ __all__ = ['STS_SHORT', 'MINILM_REFERENCE', 'pair_cosine', 'spearman100', 'as_en
 
 # %% ../nbs/06_evaluation.ipynb #32c399d3
 import inspect, os, time
-from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np

@@ -23,7 +23,7 @@ from accelerate import PartialState
 import hpd_nb
 from .core import atomic_write_text, resolve_model, row_label, write_result
 from .data import data_dir, read_corpus, sentence_pool, split_documents
-from .encoding import Encoder, SentenceEncoder, check_sentences, sharded_cached_encode, texts_hash, cached_encode
+from .encoding import Encoder, SentenceEncoder, sharded_cached_encode, texts_hash, cached_encode
 from .student import HPDStudent, check_encoder
 from .loss import hpd_mse_loss, matryoshka_mse_loss, similarity_distill_loss
 from .trainer import START_WEIGHTS, TrainConfig, TrainResult, train

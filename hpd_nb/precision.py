@@ -6,8 +6,8 @@
 __all__ = ['timing_sentences', 'precision_benchmark', 'choose_precision']
 
 # %% ../nbs/16_precision.ipynb #817627aa
-import numpy as np, pandas as pd
-from .data import STS_TASKS, load_sts
+import pandas as pd
+from .data import load_sts
 from .encoding import PRECISIONS, SentenceEncoder
 from .evaluation import STS_SHORT, evaluate_sts, time_encoders
 

@@ -6,7 +6,7 @@
 __all__ = ['select_layers', 'prune_layers', 'check_encoder', 'pruned_model', 'HPDStudent']
 
 # %% ../nbs/03_student.ipynb #0bfc58ec
-import json, os, shutil, warnings
+import json, os, shutil
 from pathlib import Path
 from typing import Sequence
 import numpy as np, torch

@@ -9,7 +9,7 @@ __all__ = ['FINGERPRINT_FILE', 'START_WEIGHTS', 'TrainConfig', 'save_weights', '
            'TrainResult', 'start_is_best', 'open_run', 'fit_or_reload', 'train', 'SimulatedKill', 'StopAfterSave']
 
 # %% ../nbs/05_trainer.ipynb #464fb821
-import hashlib, inspect, json, os, pickle, shutil, time, warnings
+import hashlib, inspect, json, os, pickle, shutil, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
