@@ -234,11 +234,17 @@ def write_result(path, # the result file, e.g. `out/'corpus.json'`
 def read_result(res, # a result's content (dict), or the path of its JSON file, or the folder that holds it
                 filename:str, # the file's name inside a folder, e.g. 'corpus.json'
                ) -> dict:
-    "A run's result as a dict, whichever of the three a caller holds (`write_result` wrote it)."
+    "A run's result as a dict, whichever of the three a caller holds (`write_result` wrote it); older files under today's keys."
     if isinstance(res, dict): return res
     path = Path(res); path = path/filename if path.is_dir() else path
     if not path.is_file(): raise FileNotFoundError(f"{path} not found: no finished run there")
-    return json.loads(path.read_text())
+    return _renamed(json.loads(path.read_text()))
+
+def _renamed(doc):
+    "A file written before every result named its run time `wall_seconds` (reproduce: `wall_s`; DSE: a number `seconds`), as if written today."
+    old = next((k for k in ('wall_s', 'seconds') if isinstance(doc, dict) and isinstance(doc.get(k), (int, float))), None)
+    if old and 'wall_seconds' not in doc: doc['wall_seconds'] = doc.pop(old)
+    return doc
 
 # %% ../nbs/00_core.ipynb #ca0acad5
 def row_label(model:str='', # the model's short name ('teacher', 'MiniLM-L3', 'mpnet-L2'); '' for the generic HPD row

@@ -637,7 +637,4 @@ def run_bench(preset:str='quick', # key of DSE_PRESETS
 def load_result(out # output directory of `run_bench`
                )->dict|None:
     "The run's `dse.json` as a dict, or None when there is no finished run in `out`."
-    if not (Path(out)/'dse.json').is_file(): return None
-    r = read_result(out, 'dse.json')
-    if not isinstance(r.get('seconds', {}), dict): r['wall_seconds'] = r.pop('seconds')  # the key's name in files written before the result format was one
-    return r
+    return read_result(out, 'dse.json') if (Path(out)/'dse.json').is_file() else None

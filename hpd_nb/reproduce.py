@@ -182,7 +182,6 @@ def read_results(out:str|Path, # directory written by `run_hpd` (or a committed 
     "The `results.json` of a finished run, with its STS table as a DataFrame under `table`."
     try: res = read_result(out if str(out).endswith('.json') else Path(out)/'results.json', 'results.json')
     except FileNotFoundError as e: raise FileNotFoundError(f"{e}: run `hpd_nb reproduce --out {out}` first") from None
-    if 'wall_s' in res: res['wall_seconds'] = res.pop('wall_s')  # the key's name in files written before the result format was one
     table = pd.DataFrame(res['sts']).T.rename(columns=STS_SHORT)
     table.index.name = 'model'
     return dict(res, table=table)
