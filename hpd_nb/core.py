@@ -7,7 +7,8 @@ __all__ = ['MANIFEST', 'KNOWN_MODELS', 'KEY_FILE', 'CONVERTED_MODELS', 'cache_di
            'write_manifest', 'verify_manifest', 'PyPIModelDir', 'PyPIZipPieces', 'known_model', 'installed_file',
            'wheel_dirs', 'find_wheel', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'keyed_json',
            'environment', 'write_result', 'read_result', 'row_label', 'time_calls', 'spread', 'assemble_atomically',
-           'keyed_dir', 'ModelNotFoundError', 'resolve_model']
+           'keyed_dir', 'array_key_path', 'write_array', 'read_array', 'keyed_array', 'ModelNotFoundError',
+           'resolve_model']
 
 # %% ../nbs/00_core.ipynb #38cbc3f2
 import base64, contextlib, hashlib, json, os, shutil, subprocess, sys, tempfile, time, warnings, zipfile
@@ -185,6 +186,10 @@ def atomic_write_text(path, # destination file (its folder is created)
     return atomic_write_bytes(path, [text.encode('utf-8')])
 
 # %% ../nbs/00_core.ipynb #1881d15a
+def _jsonable(o):
+    "JSON fallback for a result's values: numpy scalars and arrays as Python values, anything else (paths, dtypes) as text."
+    return o.tolist() if hasattr(o, 'tolist') else str(o)
+
 def keyed_json(path, # the cache file, `{"key": ..., "value": ...}`
                key:dict, # everything that produced the value (JSON-able)
                make, # callable() -> JSON-able value, run when the file is missing, unreadable or keyed differently
@@ -195,15 +200,11 @@ def keyed_json(path, # the cache file, `{"key": ..., "value": ...}`
         try: rec = json.loads(path.read_text())
         except ValueError: rec = {}
         if isinstance(rec, dict) and rec.get('key') == key and 'value' in rec: return rec['value']
-    text = json.dumps(dict(key=key, value=make()), indent=1)
+    text = json.dumps(dict(key=key, value=make()), indent=1, default=_jsonable)  # numpy values as Python ones
     atomic_write_text(path, text)
     return json.loads(text)['value']  # as a later call reads it back (tuples become lists)
 
 # %% ../nbs/00_core.ipynb #8abb7a62
-def _jsonable(o):
-    "JSON fallback for a result's values: numpy scalars and arrays as Python values, anything else (paths, dtypes) as text."
-    return o.tolist() if hasattr(o, 'tolist') else str(o)
-
 def _cpu() -> dict:
     "The CPU's model name and whether it has AVX-512 BF16 and AMX (Linux; empty elsewhere)."
     try: info = Path('/proc/cpuinfo').read_text()
@@ -309,13 +310,53 @@ def keyed_dir(dest, # the directory
               key:dict, # everything that produced it (JSON-able)
               build, # callable(tmp_dir) that fills a fresh directory
              ) -> Path:
-    "`dest`, built by `build` (see `assemble_atomically`) unless it already holds `key` and passes its manifest."
+    "`dest`, built by `build` (see `assemble_atomically`) unless it already holds `key` and passes its manifest; a folder it did not build is never replaced."
     dest, key = Path(dest), json.loads(json.dumps(key))
-    try: same = json.loads((dest/KEY_FILE).read_text()) == key and verify_manifest(dest) is None
+    if dest.is_dir() and any(dest.iterdir()) and not (dest/KEY_FILE).is_file():
+        raise FileExistsError(f'{dest} exists and was not built by hpd_nb (it has no {KEY_FILE}); choose another folder')
+    try: same = json.loads((dest/KEY_FILE).read_text()) == key
     except (OSError, ValueError): same = False
-    if same: return dest
+    if same and (problem := verify_manifest(dest)) is None: return dest
+    if same: warnings.warn(f'{dest} is incomplete or corrupt ({problem}); rebuilding it')
     def fill(tmp:Path): build(tmp); atomic_write_text(tmp/KEY_FILE, json.dumps(key))
     return assemble_atomically(dest, fill)
+
+# %% ../nbs/00_core.ipynb #8cc9f050
+def array_key_path(root, # the cache folder
+                   key:dict, # everything that produced the array (JSON-able)
+                  ) -> Path:
+    "The `.npy` file of `key` under `root`, named by the SHA-256 of the key's JSON (sorted keys)."
+    return Path(root)/f"{hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:32]}.npy"
+
+def write_array(path, # destination `.npy` file
+                arr, # a numeric array
+               ) -> np.ndarray:
+    "Write `arr` as float32 `.npy` atomically; returns what was written."
+    arr = np.ascontiguousarray(arr, dtype=np.float32)
+    with atomic_path(path) as tmp: np.save(tmp, arr)
+    return arr
+
+def read_array(path, # a `.npy` file
+               rows:int|None=None, # the number of rows expected (None: any)
+              ) -> np.ndarray|None:
+    "The 2-d array at `path`, or None when it is missing; unreadable, of another row count or not finite: warned, and None."
+    path = Path(path)
+    if not path.exists(): return None
+    try: arr = np.load(path, allow_pickle=False)
+    except Exception as e: warnings.warn(f"Unreadable cache file {path} ({type(e).__name__}: {e}); recomputing"); return None
+    if arr.ndim == 2 and rows in (None, len(arr)) and np.isfinite(arr).all(): return arr
+    warnings.warn(f"Cache file {path} has shape {arr.shape}, expected {rows} finite rows; recomputing")
+
+def keyed_array(root, # the cache folder
+                key:dict, # everything that produced the array (JSON-able)
+                make, # callable() -> (rows, dim) array, run when the key's file is missing or does not read back whole
+                rows:int|None=None, # the number of rows expected
+               ) -> np.ndarray:
+    "`make()`'s array as float32, stored atomically at `array_key_path(root, key)` and reused while that file reads back whole."
+    path = array_key_path(root, key)
+    arr = read_array(path, rows)
+    return arr if arr is not None else write_array(path, make())
+
 
 # %% ../nbs/00_core.ipynb #9727154f
 class ModelNotFoundError(RuntimeError):

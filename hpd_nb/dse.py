@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_dse.ipynb #3800cdb3
 from __future__ import annotations
-import hashlib, json, time
+import time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -13,24 +13,22 @@ import torch.nn as nn
 import torch.nn.functional as F
 from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import accuracy_score, f1_score
-from tqdm.auto import tqdm
-from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
-from transformers.utils import logging as hf_logging
+from transformers import AutoModelForSequenceClassification
 import hpd_nb.core as core
-from .core import atomic_path, resolve_model, spread, time_calls
+from .core import keyed_array, resolve_model, spread, time_calls
 from .data import GLUE_TASKS
 from .trainer import TrainConfig, model_identity, train
-from .encoding import batched_encode, check_sentences, pool_tokens, texts_hash
+from .encoding import batched_encode, batched_rows, check_sentences, load_transformer, pool_tokens, texts_hash
 from .student import prune_layers
 
 # %% auto #0
 __all__ = ['TASKS', 'SIAMESE_KEYS', 'TaskSpec', 'task_spec', 'check_pairs', 'load_encoder', 'load_cross_encoder', 'PairDataset',
            'check_logits', 'scale_targets', 'unscale_outputs', 'cross_encoder_collate', 'siamese_collate',
-           'predict_cross_encoder', 'save_teacher_logits', 'load_teacher_logits', 'teacher_cache_path',
-           'cached_teacher_logits', 'pair_features', 'SiameseDSE', 'embed_texts', 'score_pairs_from_embeddings',
-           'dse_loss', 'logits_to_predictions', 'glue_metrics', 'task_score', 'with_score', 'best_threshold',
-           'zero_shot_baseline', 'cross_encoder_loss', 'student_loss', 'evaluate_cross_encoder', 'evaluate_student',
-           'init_regression_bias', 'fit_cross_encoder', 'fit_dse', 'time_one_vs_n']
+           'predict_cross_encoder', 'teacher_logits_key', 'cached_teacher_logits', 'pair_features', 'SiameseDSE',
+           'embed_texts', 'score_pairs_from_embeddings', 'dse_loss', 'logits_to_predictions', 'glue_metrics',
+           'task_score', 'with_score', 'best_threshold', 'zero_shot_baseline', 'cross_encoder_loss', 'student_loss',
+           'evaluate_cross_encoder', 'evaluate_student', 'init_regression_bias', 'fit_cross_encoder', 'fit_dse',
+           'time_one_vs_n']
 
 # %% ../nbs/09_dse.ipynb #68687d04
 @dataclass(frozen=True)
@@ -73,20 +71,13 @@ def check_pairs(s1:list, # first sentences
     if len(bad): raise ValueError(f"{task}: label {labels[bad[0]]!r} at index {bad[0]} outside {spec.kind} range [{lo}, {hi}]")
 
 # %% ../nbs/09_dse.ipynb #c9dbadc8
-def _quiet_from_pretrained(cls, model_dir, **kw):
-    "Call `cls.from_pretrained` with transformers' load report and progress bars silenced."
-    old = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error(); hf_logging.disable_progress_bar()
-    try: return cls.from_pretrained(str(model_dir), **kw)
-    finally: hf_logging.set_verbosity(old); hf_logging.enable_progress_bar()
-
 def load_encoder(model_dir, # local checkpoint directory (e.g. `resolve_model('all-MiniLM-L6-v2')`)
                  keep_layers=None, # keep these (or this many evenly spaced) layers, as `hpd_nb.student.prune_layers`
                 ):
-    "Load a bare transformer encoder and its tokenizer from a local directory."
-    model = _quiet_from_pretrained(AutoModel, model_dir)
+    "A bare transformer encoder and its tokenizer from a local directory (`hpd_nb.encoding.load_transformer`)."
+    model, tok = load_transformer(model_dir)
     if keep_layers is not None: prune_layers(model.base_model, keep_layers)
-    return model, AutoTokenizer.from_pretrained(str(model_dir))
+    return model, tok
 
 # %% ../nbs/09_dse.ipynb #fe9168b9
 def load_cross_encoder(model_dir, # local checkpoint directory (pretrained encoder or a fine-tuned teacher)
@@ -96,9 +87,9 @@ def load_cross_encoder(model_dir, # local checkpoint directory (pretrained encod
     "Sequence-pair model (`AutoModelForSequenceClassification`) and tokenizer for `task`."
     spec = task_spec(task)
     kw = dict(num_labels=spec.n_out, problem_type='regression' if spec.kind == 'regression' else 'single_label_classification')
-    model = _quiet_from_pretrained(AutoModelForSequenceClassification, model_dir, **kw)
+    model, tok = load_transformer(model_dir, AutoModelForSequenceClassification, **kw)
     if keep_layers is not None: prune_layers(model.base_model, keep_layers)
-    return model, AutoTokenizer.from_pretrained(str(model_dir))
+    return model, tok
 
 # %% ../nbs/09_dse.ipynb #258eaaa5
 class PairDataset(torch.utils.data.Dataset):
@@ -188,47 +179,20 @@ def predict_cross_encoder(model, # sequence-pair model
                          )->np.ndarray:
     "Teacher logits for each pair, as a float32 array (n, n_out)."
     check_pairs(s1, s2)
-    model.eval(); dev = next(model.parameters()).device; out = []
-    for i in tqdm(range(0, len(s1), batch_size), disable=not progress, desc='cross-encoder'):
-        b = tokenizer(s1[i:i+batch_size], s2[i:i+batch_size], padding=True, truncation=True,
-                      max_length=max_length, return_tensors='pt').to(dev)
-        out.append(model(**b).logits.float().cpu())
-    return torch.cat(out).numpy() if out else np.zeros((0, model.config.num_labels), np.float32)
-
-# %% ../nbs/09_dse.ipynb #375de88e
-def save_teacher_logits(path, # destination `.npz` file
-                        logits:np.ndarray, # (n, n_out) teacher logits
-                        teacher_id:str, # checkpoint identity (`model_identity`)
-                        task:str, split:str, # what they were computed on
-                        s1:list, s2:list, # the pairs (hashed, and their count checked)
-                       )->Path:
-    "Atomically write teacher logits with their provenance (teacher id, task, split, texts hash)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    z = check_logits(logits, len(s1), task)
-    meta = dict(teacher_id=teacher_id, task=task, split=split, texts_hash=texts_hash([*s1, *s2]), n=len(s1))
-    with atomic_path(path) as tmp, open(tmp, 'wb') as f: np.savez(f, logits=z, meta=np.array(json.dumps(meta)))
-    return path
-
-def load_teacher_logits(path, # `.npz` file written by `save_teacher_logits`
-                        teacher_id:str, # expected checkpoint identity
-                        task:str, split:str, # expected task and split
-                        s1:list, s2:list, # the pairs the logits must belong to
-                       )->np.ndarray:
-    "Load cached teacher logits, raising `ValueError` if they come from another teacher, task, split or pairs."
-    with np.load(path) as f: z, meta = f['logits'], json.loads(str(f['meta']))
-    want = dict(teacher_id=teacher_id, task=task, split=split)
-    for k, v in want.items():
-        if meta.get(k) != v: raise ValueError(f"{path}: logits cache is for {k}={meta.get(k)!r}, not {v!r}")
-    if meta['n'] != len(s1) or len(z) != len(s1):
-        raise ValueError(f"{path}: logits cache has {len(z)} rows but there are {len(s1)} pairs")
-    if meta['texts_hash'] != texts_hash([*s1, *s2]): raise ValueError(f"{path}: logits cache was computed on different pair texts")
-    return check_logits(z, len(s1), task)
+    model.eval(); dev = next(model.parameters()).device
+    def logits(idx):
+        return model(**tokenizer([s1[i] for i in idx], [s2[i] for i in idx], padding=True, truncation=True,
+                                 max_length=max_length, return_tensors='pt').to(dev)).logits
+    z = batched_rows([len(a) + len(b) for a, b in zip(s1, s2)], logits, batch_size, progress, 'cross-encoder')
+    return z if z is not None else np.zeros((0, model.config.num_labels), np.float32)
 
 # %% ../nbs/09_dse.ipynb #616e1462
-def teacher_cache_path(cache_dir, teacher_id:str, task:str, split:str, s1:list, s2:list)->Path:
-    "Cache file for teacher logits, named by a hash of (teacher id, task, split, texts)."
-    key = hashlib.blake2b(f"{teacher_id}|{task}|{split}|{texts_hash([*s1, *s2])}".encode(), digest_size=8).hexdigest()
-    return Path(cache_dir)/f"teacher_logits__{task}__{split}__{key}.npz"
+def teacher_logits_key(teacher_id:str, # checkpoint identity (`model_identity`)
+                       task:str, split:str, # what the pairs are
+                       s1:list, s2:list, # the pairs
+                      )->dict:
+    "Everything the teacher's logits on these pairs depend on."
+    return dict(kind='teacher_logits', teacher_id=teacher_id, task=task, split=split, texts_hash=texts_hash([*s1, *s2]), n=len(s1))
 
 def cached_teacher_logits(model, # fine-tuned cross-encoder
                           tokenizer, # its tokenizer
@@ -238,13 +202,10 @@ def cached_teacher_logits(model, # fine-tuned cross-encoder
                           teacher_id:str=None, # checkpoint identity; default `model_identity(model)`
                           **kw, # passed to `predict_cross_encoder`
                          )->np.ndarray:
-    "Teacher logits on the pairs, computed once and cached atomically under `cache_dir`."
-    teacher_id = teacher_id or model_identity(model)
-    path = teacher_cache_path(cache_dir or core.cache_dir('teacher_logits'), teacher_id, task, split, s1, s2)
-    if path.exists(): return load_teacher_logits(path, teacher_id, task, split, s1, s2)
-    z = predict_cross_encoder(model, tokenizer, s1, s2, **kw)
-    save_teacher_logits(path, z, teacher_id, task, split, s1, s2)
-    return z
+    "Teacher logits on the pairs, computed once and cached atomically under `cache_dir` (`core.keyed_array`)."
+    key = teacher_logits_key(teacher_id or model_identity(model), task, split, s1, s2)
+    z = keyed_array(cache_dir or core.cache_dir('teacher_logits'), key, lambda: predict_cross_encoder(model, tokenizer, s1, s2, **kw), rows=len(s1))
+    return check_logits(z, len(s1), task)
 
 # %% ../nbs/09_dse.ipynb #28fd2ee8
 def pair_features(u:torch.Tensor, v:torch.Tensor # (B, d) embeddings of first and second sentences

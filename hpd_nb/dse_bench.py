@@ -30,8 +30,8 @@ __all__ = ['DSE_PRESETS', 'PER_TASK', 'DSEPreset', 'task_label', 'per_task', 'te
            'task_data', 'fit_fold_teacher', 'selection_score', 'choose_teachers', 'teacher_stage', 'teacher_key',
            'cached_teacher_stage', 'fresh_student', 'zero_shot_stage', 'sentence_scores', 'cached_sentence_scores',
            'train_student', 'choose_alpha', 'student_stage', 'drop_checkpoints', 'run_task', 'score_ratio', 'task_row',
-           'task_table', 'speed_benchmark', 'speedup', 'task_settings', 'task_result_key', 'save_task_result',
-           'load_task_result', 'run_bench', 'load_result']
+           'task_table', 'speed_benchmark', 'speedup', 'task_settings', 'task_result_key', 'cached_task_result',
+           'run_bench', 'load_result']
 
 # %% ../nbs/15_dse_bench.ipynb #2087df34
 @dataclass(frozen=True)
@@ -335,7 +335,7 @@ def cached_teacher_stage(task:str, p:DSEPreset, data:dict, work:Path, device=Non
     path, held, t0 = Path(work)/'teacher_stage.json', {}, time.time()
     def make():
         te = teacher_stage(task, p, data, work, device, progress, resume, keep); held['kept'] = te.pop('kept')
-        return dict(json.loads(json.dumps(te, default=lambda o: o.tolist())), pred_dtype=str(np.asarray(te['predictions']).dtype), seconds=time.time() - t0)
+        return dict(te, pred_dtype=str(np.asarray(te['predictions']).dtype), seconds=time.time() - t0)
     if keep and path.is_file(): path.unlink()
     v = keyed_json(path, teacher_key(task, p), make)
     return dict(v, predictions=np.asarray(v['predictions'], v['pred_dtype']), logits={k: np.asarray(z, np.float32) for k, z in v['logits'].items()},
@@ -545,35 +545,31 @@ def task_settings(task:str, p:DSEPreset)->dict:
 
 def task_result_key(task:str, # GLUE task
                     p:DSEPreset, # preset
-                   )->str:
-    "Hash of everything a task's result depends on: the task, its view of the preset (`task_settings`) and the package version."
-    return hashlib.sha256(json.dumps(dict(task=task, preset=task_settings(task, p), version=hpd_nb.__version__), sort_keys=True, default=str).encode()).hexdigest()
+                   )->dict:
+    "Everything a task's result depends on: the task, its view of the preset (`task_settings`) and the package version."
+    return json.loads(json.dumps(dict(task=task, preset=task_settings(task, p), version=hpd_nb.__version__), default=str))
 
 def _pred_hashes(out, task:str, p:DSEPreset)->dict:
     "SHA-256 of each model's prediction file of `task` (None where it is missing)."
     fs = {m: Path(out)/'preds'/f'{task}__{m}.tsv' for m in model_names(p)}
     return {m: sha256_file(f) if f.is_file() else None for m, f in fs.items()}
 
-def save_task_result(out:Path, # output directory of the run
-                     preset:str, # key of DSE_PRESETS
-                     task:str, # GLUE task
-                     r:dict, # output of `run_task` (its prediction files already written)
-                    )->Path:
-    "Write a finished task's metrics, bookkeeping and prediction-file hashes to `task_dir(out, preset, task)/result.json` (atomically)."
-    p = DSE_PRESETS[preset]
-    rec = dict(key=task_result_key(task, p), preds=_pred_hashes(out, task, p), **{k: r[k] for k in _KEEP if k in r})
-    return write_result(task_dir(out, preset, task)/'result.json', rec)
-
-def load_task_result(out:Path, preset:str, task:str)->dict|None:
-    "A task's saved result when its key still matches and its prediction files are the ones it wrote, else None (the task is re-run)."
-    f = task_dir(out, preset, task)/'result.json'
-    if not f.is_file(): return None
-    try: r = json.loads(f.read_text())
-    except json.JSONDecodeError: return None
-    if r.get('key') != task_result_key(task, DSE_PRESETS[preset]): return None
-    h = _pred_hashes(out, task, DSE_PRESETS[preset])
-    if None in h.values() or r.get('preds') != h: return None
-    return r
+def cached_task_result(out:Path, # output directory of the run
+                       preset:str, # key of DSE_PRESETS
+                       task:str, # GLUE task
+                       run, # callable() -> `run_task`'s result, its prediction files written
+                       fresh:bool=False, # run even when a stored result is valid
+                      )->tuple:
+    "(result, ran): `run()`'s `_KEEP` fields and prediction-file hashes, kept in `task_dir(out, preset, task)/result.json` under `task_result_key` (`core.keyed_json`) and reused unless `fresh` or a prediction file changed."
+    p, path, held = DSE_PRESETS[preset], task_dir(out, preset, task)/'result.json', {}
+    try: stale = fresh or json.loads(path.read_text())['value']['preds'] != _pred_hashes(out, task, p)
+    except (OSError, ValueError, KeyError, TypeError): stale = False
+    if stale: path.unlink(missing_ok=True)
+    def make():
+        held['r'] = r = run()
+        return dict({k: r[k] for k in _KEEP if k in r}, preds=_pred_hashes(out, task, p))
+    v = keyed_json(path, task_result_key(task, p), make)
+    return held.get('r', v), 'r' in held
 
 # %% ../nbs/15_dse_bench.ipynb #56b29d43
 @contextlib.contextmanager
@@ -589,11 +585,10 @@ def _run_tasks(p:DSEPreset, tasks:list, out:Path, device, progress:bool, resume:
     done, last = {}, None
     for i, task in enumerate(tqdm(tasks, desc='tasks', disable=not progress)):
         is_last = i == len(tasks) - 1  # its models are kept for the speed benchmark, so it always runs
-        r = load_task_result(out, p.name, task) if resume and not is_last else None
-        if r is None:
-            with _hf_bars(progress): r = run_task(task, p.name, out, keep_models=is_last, device=device, progress=progress, resume=resume)
-            save_task_result(out, p.name, task, r)
-        else: print(f"{task}: finished result reused from {task_dir(out, p.name, task)/'result.json'}", flush=True)
+        def run():
+            with _hf_bars(progress): return run_task(task, p.name, out, keep_models=is_last, device=device, progress=progress, resume=resume)
+        r, ran = cached_task_result(out, p.name, task, run, fresh=is_last or not resume)
+        if not ran: print(f"{task}: finished result reused from {task_dir(out, p.name, task)/'result.json'}", flush=True)
         done[task] = {k: r[k] for k in _KEEP if k in r}
         if is_last: last = r
         gc.collect()

@@ -4,12 +4,13 @@
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'read_st_config', 'write_json', 'write_st_layout', 'pool_tokens', 'check_sentences',
-           'length_sorted_batches', 'batched_encode', 'default_device', 'token_lengths', 'check_precision',
-           'load_dense_modules', 'SentenceEncoder', 'Encoder', 'dir_fingerprint', 'texts_hash', 'embedding_cache_path',
-           'cached_encode', 'sharded_cached_encode', 'StaticEncoder', 'distill_static']
+           'length_sorted_batches', 'batched_rows', 'batched_encode', 'default_device', 'token_lengths',
+           'check_precision', 'load_dense_modules', 'load_transformer', 'SentenceEncoder', 'Encoder', 'dir_fingerprint',
+           'texts_hash', 'embedding_key', 'embedding_cache_path', 'cached_encode', 'sharded_cached_encode',
+           'StaticEncoder', 'distill_static']
 
 # %% ../nbs/02_encoding.ipynb #5d8c34d0
-import hashlib, importlib, io, json, os, warnings
+import hashlib, importlib, json, os, warnings
 from pathlib import Path
 from typing import Callable, Protocol, Sequence, runtime_checkable
 import numpy as np, torch
@@ -18,7 +19,7 @@ from tqdm.auto import tqdm
 from fastcore.basics import patch
 from transformers import AutoModel, AutoTokenizer
 import hpd_nb
-from .core import atomic_write_bytes, atomic_write_text, cache_dir as _cache_dir, keyed_dir, resolve_model
+from .core import array_key_path, atomic_write_text, cache_dir as _cache_dir, keyed_array, keyed_dir, resolve_model, write_array
 
 # %% ../nbs/02_encoding.ipynb #3c7045bc
 def _read_json(path):
@@ -93,6 +94,21 @@ def length_sorted_batches(lengths:Sequence[int], # length of each item
     order = np.argsort(-np.asarray(lengths), kind='stable')
     return [order[i:i+batch_size] for i in range(0, len(order), batch_size)]
 
+def batched_rows(lengths:Sequence[int], # length of each item (a sentence, a pair): batches are sorted by it
+                 rows:Callable[[np.ndarray], torch.Tensor], # maps a batch of item indices to a (batch, dim) tensor
+                 batch_size:int=64, # items per batch
+                 show_progress:bool=True, # show a tqdm bar
+                 desc:str='encode', # label of the bar
+                ) -> np.ndarray|None:
+    "The package's one batching loop: `rows` on length-sorted index batches under `inference_mode`; float32 rows in input order (None for no items)."
+    out = None
+    with torch.inference_mode():
+        for idx in tqdm(length_sorted_batches(lengths, batch_size), desc=desc, disable=not show_progress):
+            emb = rows(idx).float().cpu().numpy()
+            if out is None: out = np.empty((len(lengths), emb.shape[1]), dtype=np.float32)
+            out[idx] = emb
+    return out
+
 def batched_encode(sentences:Sequence[str], # sentences to encode
                    embed:Callable[[list[str]], torch.Tensor], # maps a batch of sentences to a (batch, dim) tensor
                    lengths:Sequence[int]|None=None, # token lengths used for sorting; character lengths if None
@@ -100,16 +116,12 @@ def batched_encode(sentences:Sequence[str], # sentences to encode
                    show_progress:bool=True, # show a tqdm bar
                    desc:str='encode', # label of the bar
                   ) -> np.ndarray:
-    "Encode `sentences` with `embed` in length-sorted batches; float32 rows in input order."
+    "Encode `sentences` with `embed` in length-sorted batches (`batched_rows`); float32 rows in input order."
     sentences = check_sentences(sentences)
-    if lengths is None: lengths = [len(s) for s in sentences]
-    out = None
-    with torch.inference_mode():
-        for idx in tqdm(length_sorted_batches(lengths, batch_size), desc=desc, disable=not show_progress):
-            emb = embed([sentences[i] for i in idx]).float().cpu().numpy()
-            if out is None: out = np.empty((len(sentences), emb.shape[1]), dtype=np.float32)
-            out[idx] = emb
+    out = batched_rows([len(s) for s in sentences] if lengths is None else lengths, lambda idx: embed([sentences[i] for i in idx]),
+                       batch_size, show_progress, desc)
     return out if out is not None else np.zeros((0, 0), dtype=np.float32)
+
 
 # %% ../nbs/02_encoding.ipynb #d0c0b215
 def default_device() -> torch.device:
@@ -162,6 +174,19 @@ def load_dense_modules(path:str|os.PathLike, # sentence-transformers model direc
         out.append(nn.Sequential(lin, _activation(cfg.get('activation_function'), d/'config.json')).eval())
     return out
 
+def load_transformer(path:str|os.PathLike, # a local model directory
+                     cls=AutoModel, # the transformers class, e.g. `AutoModelForSequenceClassification`
+                     **kw, # passed to `cls.from_pretrained` (dtype, num_labels, ...)
+                    ) -> tuple:
+    "(model, tokenizer) from a local directory, with transformers' load report and progress bars silenced: the package's one model loader."
+    from transformers.utils import logging as hf_logging
+    level, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error(); hf_logging.disable_progress_bar()
+    try: return cls.from_pretrained(str(path), **kw), AutoTokenizer.from_pretrained(str(path))
+    finally:
+        hf_logging.set_verbosity(level)
+        if bars: hf_logging.enable_progress_bar()
+
 class SentenceEncoder:
     "A frozen sentence encoder: a sentence-transformers directory (Transformer → Pooling → [Dense] → [Normalize]) run with `transformers`."
     def __init__(self,
@@ -180,10 +205,10 @@ class SentenceEncoder:
         self.pooling = pooling or cfg['pooling']
         self.normalize = cfg['normalize'] if normalize is None else normalize
         self.do_lower_case = cfg['do_lower_case']
-        self.tokenizer = AutoTokenizer.from_pretrained(self.path)
-        self.max_seq_length = max_seq_length or cfg['max_seq_length'] or min(self.tokenizer.model_max_length, 512)
         self.device, self.dtype = torch.device(device) if device else default_device(), dtype
-        self.model = AutoModel.from_pretrained(self.path, dtype=dtype).to(self.device).eval()
+        self.model, self.tokenizer = load_transformer(self.path, dtype=dtype)
+        self.model.to(self.device).eval()
+        self.max_seq_length = max_seq_length or cfg['max_seq_length'] or min(self.tokenizer.model_max_length, 512)
         self.dense = nn.Sequential(*load_dense_modules(self.path)).to(self.device) if dense else nn.Sequential()
         self.precision = check_precision(precision, self.device)
         if precision == 'int8':
@@ -258,26 +283,19 @@ def cache_identity(self:SentenceEncoder) -> dict:
                 lower=self.do_lower_case, dense=len(self.dense), **({} if self.precision == 'fp32' else dict(precision=self.precision)))
 
 # %% ../nbs/02_encoding.ipynb #f283e4dc
-def _npy_bytes(arr:np.ndarray) -> bytes:
-    buf = io.BytesIO(); np.save(buf, arr); return buf.getvalue()
+def embedding_key(encoder:Encoder, # any `Encoder` (e.g. a `SentenceEncoder`)
+                  sentences:Sequence[str], # texts to encode
+                 ) -> dict:
+    "The cache key of `encoder`'s embeddings of the distinct texts in `sentences` (any order, duplicates allowed)."
+    uniq = sorted(set(sentences))
+    return dict(encoder.cache_identity(), texts=texts_hash(uniq), n=len(uniq))
 
-def embedding_cache_path(encoder:Encoder, # any `Encoder` (e.g. a `SentenceEncoder`)
+def embedding_cache_path(encoder:Encoder, # any `Encoder`
                          sentences:Sequence[str], # texts to encode
                          cache_dir:str|os.PathLike|None=None, # cache directory; None: `hpd_nb.core.cache_dir('embeddings')`
                         ) -> Path:
-    "Cache file for `encoder`'s embeddings of the distinct texts in `sentences` (any order, duplicates allowed)."
-    uniq = sorted(set(sentences))
-    key = json.dumps(dict(encoder.cache_identity(), texts=texts_hash(uniq), n=len(uniq)), sort_keys=True)
-    root = Path(cache_dir) if cache_dir is not None else _cache_dir('embeddings')
-    return root/f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.npy"
-
-def _read_cache(path:Path, n:int) -> np.ndarray|None:
-    "The cached (n, dim) array at `path`, or None (missing; unreadable or wrong shape: warned, to be recomputed)."
-    if not path.exists(): return None
-    try: arr = np.load(path, allow_pickle=False)
-    except Exception as e: warnings.warn(f"Unreadable cache file {path} ({type(e).__name__}: {e}); recomputing"); return None
-    if arr.ndim == 2 and len(arr) == n and np.isfinite(arr).all(): return arr
-    warnings.warn(f"Cache file {path} has shape {arr.shape}, expected {n} finite rows; recomputing")
+    "Cache file (`core.keyed_array`'s) of `encoder`'s embeddings of the distinct texts in `sentences`."
+    return array_key_path(cache_dir if cache_dir is not None else _cache_dir('embeddings'), embedding_key(encoder, sentences))
 
 def _encode_array(encoder, texts, batch_size, show_progress) -> np.ndarray:
     return np.ascontiguousarray(encoder.encode(texts, batch_size=batch_size, show_progress=show_progress), dtype=np.float32)
@@ -288,16 +306,14 @@ def cached_encode(encoder:Encoder, # any `Encoder` (e.g. a `SentenceEncoder`)
                   batch_size:int=64, # sentences per batch when computing
                   show_progress:bool=True, # show a tqdm bar when computing
                  ) -> np.ndarray:
-    "`encoder.encode(sentences)`, loaded from the disk cache when the same model and settings encoded the same set of texts before."
+    "`encoder.encode(sentences)`, loaded from the disk cache (`core.keyed_array`) when the same model and settings encoded the same set of texts before."
     sentences = check_sentences(sentences)
     uniq = sorted(set(sentences))  # the cache holds each distinct text once, in sorted order: any order or repeats hit it
-    path = embedding_cache_path(encoder, uniq, cache_dir)
-    arr = _read_cache(path, len(uniq))
-    if arr is None:
-        arr = _encode_array(encoder, uniq, batch_size, show_progress)
-        atomic_write_bytes(path, [_npy_bytes(arr)])
+    arr = keyed_array(cache_dir if cache_dir is not None else _cache_dir('embeddings'), embedding_key(encoder, uniq),
+                      lambda: _encode_array(encoder, uniq, batch_size, show_progress), rows=len(uniq))
     rows = {s: i for i, s in enumerate(uniq)}
     return arr[[rows[s] for s in sentences]]
+
 
 # %% ../nbs/02_encoding.ipynb #c292732d
 def sharded_cached_encode(encoder:Encoder, # any `Encoder`
@@ -317,13 +333,13 @@ def sharded_cached_encode(encoder:Encoder, # any `Encoder`
     if not path.exists():  # the same answer on every rank: nothing writes it between the barrier and here but this function
         shard = lambda r: path.with_name(f'{path.stem}.shard{r}of{st.num_processes}.npy')
         mine = _encode_array(encoder, uniq[st.process_index::st.num_processes], batch_size, show_progress and st.is_main_process)
-        atomic_write_bytes(shard(st.process_index), [_npy_bytes(mine)])
+        write_array(shard(st.process_index), mine)
         st.wait_for_everyone()
         if st.is_main_process:
             parts = [np.load(shard(r)) for r in range(st.num_processes)]
             arr = np.empty((len(uniq), parts[0].shape[1]), np.float32)
             for r, part in enumerate(parts): arr[r::st.num_processes] = part
-            atomic_write_bytes(path, [_npy_bytes(arr)])
+            write_array(path, arr)
             for r in range(st.num_processes): shard(r).unlink()
         st.wait_for_everyone()
     return cached_encode(encoder, sentences, cache_dir, batch_size, show_progress)

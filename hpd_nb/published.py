@@ -7,16 +7,16 @@ __all__ = ['PARAPHRASE_L3', 'PARAPHRASE_L3_PACKAGE', 'PARAPHRASE_L3_VERSION', 'P
            'OnnxBert', 'onnx_bert', 'paraphrase_minilm_l3', 'onnx_mean_pooled']
 
 # %% ../nbs/11_published.ipynb #02d7ed77
-import json, os, re, shutil, warnings
+import json, os, re, shutil
 from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np, torch
 
-from .core import ModelNotFoundError, assemble_atomically, cache_dir, installed_file
+from .core import ModelNotFoundError, cache_dir, installed_file, keyed_dir
 from .core import resolve_model, sha256_file, verify_manifest
-from .encoding import write_json, write_st_layout
+from .encoding import dir_fingerprint, write_json, write_st_layout
 
 # %% ../nbs/11_published.ipynb #c47da5db
 PARAPHRASE_L3 = 'paraphrase-MiniLM-L3-v2'
@@ -143,7 +143,7 @@ def onnx_bert(path:str|os.PathLike, # an ONNX export of a BERT encoder (e.g. `pa
     return OnnxBert(config, {k: sd[k] for k in want}, {k: source[k] for k in want})
 
 # %% ../nbs/11_published.ipynb #3a5ada5e
-_SOURCE = 'onnx_source.json'  # provenance; also marks a directory as written by `paraphrase_minilm_l3`
+_SOURCE = 'onnx_source.json'  # provenance: where every tensor came from
 _TOKENIZER_FILES = ('vocab.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json')
 
 def paraphrase_minilm_l3(dest:str|os.PathLike|None=None, # target directory; None: `cache_dir('models')/'paraphrase-MiniLM-L3-v2'`
@@ -151,11 +151,6 @@ def paraphrase_minilm_l3(dest:str|os.PathLike|None=None, # target directory; Non
                         ) -> Path:
     "A sentence-transformers directory of paraphrase-MiniLM-L3-v2, converted once from the PyPI ONNX export and reused after."
     dest = Path(dest).expanduser() if dest is not None else cache_dir('models')/PARAPHRASE_L3
-    if dest.is_dir():
-        problem, ours = verify_manifest(dest), (dest/_SOURCE).is_file()
-        if ours and problem is None: return dest
-        if ours: warnings.warn(f'{dest} is incomplete or corrupt ({problem}); rebuilding it')
-        elif any(dest.iterdir()): raise FileExistsError(f'{dest} exists and was not written by paraphrase_minilm_l3; choose another dest')
     src = paraphrase_onnx_file(onnx_file)
     tok = resolve_model('all-MiniLM-L6-v2')  # the same uncased BERT WordPiece vocabulary
     def build(tmp:Path):
@@ -175,7 +170,7 @@ def paraphrase_minilm_l3(dest:str|os.PathLike|None=None, # target directory; Non
         write_json(tmp/_SOURCE, dict(model=PARAPHRASE_L3, package=PARAPHRASE_L3_PACKAGE, version=version, onnx=src.name,
                                       onnx_sha256=sha256_file(src), tokenizer='all-MiniLM-L6-v2',
                                       pooler='zeros (not in the ONNX export)', tensors=ob.source))
-    return assemble_atomically(dest, build)
+    return keyed_dir(dest, dict(onnx_sha256=sha256_file(src), tokenizer=dir_fingerprint(tok)), build)
 
 # %% ../nbs/11_published.ipynb #e217905f
 def onnx_mean_pooled(onnx_file:str|os.PathLike, # an ONNX sentence encoder taking `input_ids` and `attention_mask`

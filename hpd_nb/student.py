@@ -13,9 +13,8 @@ import numpy as np, torch
 from torch import nn
 from safetensors.torch import save_file
 from fastcore.basics import patch
-from transformers import AutoModel, AutoTokenizer
 from .core import MANIFEST, assemble_atomically, cache_dir, keyed_dir, resolve_model
-from .encoding import batched_encode, check_sentences, dir_fingerprint, load_dense_modules, pool_tokens, read_st_config, token_lengths
+from .encoding import batched_encode, check_sentences, dir_fingerprint, load_dense_modules, load_transformer, pool_tokens, read_st_config, token_lengths
 from .encoding import write_json, write_st_layout
 
 # %% ../nbs/03_student.ipynb #6a4afd2b
@@ -84,7 +83,7 @@ def pruned_model(model:str|os.PathLike, # a sentence-transformers model: name or
             rel = f.relative_to(src)
             if f.is_file() and f.name != MANIFEST and str(rel) not in _WEIGHTS and rel.parts[0] not in ('onnx', 'openvino'):
                 (tmp/rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(f, tmp/rel)
-        m = AutoModel.from_pretrained(src); prune_layers(m, idx); m.save_pretrained(tmp)
+        m, _ = load_transformer(src); prune_layers(m, idx); m.save_pretrained(tmp)
     return keyed_dir(dest, dict(source=dir_fingerprint(src), layers=idx), build)
 
 # %% ../nbs/03_student.ipynb #a82cad1c
@@ -100,9 +99,8 @@ class HPDStudent(nn.Module):
         super().__init__()
         self.name, self.path = Path(str(backbone)).name, Path(resolve_model(backbone))
         cfg = read_st_config(self.path)
-        self.tokenizer = AutoTokenizer.from_pretrained(self.path)
         check_encoder(self.path)
-        self.backbone = AutoModel.from_pretrained(self.path)
+        self.backbone, self.tokenizer = load_transformer(self.path)
         self.max_seq_length = max_seq_length or cfg['max_seq_length'] or min(self.tokenizer.model_max_length, 512)
         self.kept_layers = prune_layers(self.backbone, keep_layers) if keep_layers is not None else None
         self.dense = nn.Linear(self.hidden_size, dim)
