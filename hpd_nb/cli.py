@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['COMMANDS', 'reproduce_main', 'dse_main', 'flag', 'parser', 'UsageError', 'run_command', 'check_setting', 'check_each',
-           'print_table', 'user_errors', 'with_settings', 'distill_cmd', 'eval_sts_cmd', 'reproduce_cmd',
-           'experiment_args', 'run_experiment', 'compress_cmd', 'corpus_cmd', 'frontier_cmd', 'dse_cmd', 'study_cmd',
+           'print_table', 'user_errors', 'with_settings', 'distill_cmd', 'eval_sts_cmd', 'experiment_args',
+           'run_experiment', 'reproduce_cmd', 'compress_cmd', 'corpus_cmd', 'frontier_cmd', 'dse_cmd', 'study_cmd',
            'beir_cmd', 'transfer_cmd', 'bench_precision_cmd', 'usage', 'main']
 
 # %% ../nbs/23_cli.ipynb #e1510256
@@ -195,30 +195,8 @@ def eval_sts_cmd(
     return row
 
 # %% ../nbs/23_cli.ipynb #13bfcd9c
-@call_parse
-def reproduce_cmd(
-    preset:str='quick', # quick, cpu or paper (see hpd_nb.hpd.HPD_PRESETS)
-    out:str=None, # output directory (default: outputs/<preset>)
-    device:str=None, # cpu, cuda, ... (default: CUDA when available)
-    speed_sentences:int=2000, # STS sentences timed for the encoding-speed table (0: skip)
-    report_to:str='none', # training-log tracker, e.g. tensorboard (when installed)
-    progress:flag('progress bars')=True,
-    resume:flag('continue interrupted training runs')=True,
-):
-    "Reproduce HPD's STS experiment: teacher, PCA, distilled students, baselines, the 7-set table."
-    from hpd_nb.hpd import HPD_PRESETS
-    from hpd_nb.reproduce import run_hpd
-    check_setting('preset', preset, choices=sorted(HPD_PRESETS))
-    res = run_hpd(preset, out or f'outputs/{preset}', progress=progress, speed_sentences=speed_sentences, device=device,
-                  resume=resume, report_to=report_to)
-    print_table(res['table'])
-    for n, r in res['ratios_to_teacher'].items(): print(f"{n:>22}: {r:.1%} of {res['labels']['teacher']} avg")
-    for k, v in res['gains'].items(): print(f"{k}: {v:+.2f} points")
-    print(f"wall time {res['wall_seconds']:.0f}s")
-    return res
-
 def experiment_args(
-    preset:str=None, # one of the experiment's presets (default: `cpu`; `quick` for compress)
+    preset:str=None, # one of the experiment's presets (default: `cpu`; `quick` for reproduce, compress and dse)
     settings:Param("change preset fields for this run, e.g. max_train=20000 'sets=()' (FIELD=python literal)", nargs='*')=None,
     out:str=None, # output folder: the result file, its stages and students (default: outputs/<experiment>_<preset>)
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
@@ -240,6 +218,20 @@ def run_experiment(name:str, # the experiment: its output folder defaults to out
     check_setting('preset', preset, choices=sorted(presets))
     res = run(with_settings(presets[preset], settings), out or f'outputs/{name}_{preset}', **kw)
     print_table(table(res), digits); print(f"wall time {res['wall_seconds']:.0f}s")
+    return res
+
+@call_parse
+@delegates(experiment_args)
+def reproduce_cmd(speed_sentences:int=2000, # STS sentences timed for the encoding-speed table (0: skip)
+                  report_to:str='none', # training-log tracker, e.g. tensorboard (when installed)
+                  resume:flag('continue interrupted training runs')=True, **kwargs):
+    "Reproduce HPD's STS experiment: teacher, PCA, distilled students, baselines, the 7-set table."
+    from hpd_nb.hpd import HPD_PRESETS
+    from hpd_nb.reproduce import run_hpd
+    res = run_experiment('hpd', HPD_PRESETS, run_hpd, lambda r: r['table'], default='quick', speed_sentences=speed_sentences,
+                         report_to=report_to, resume=resume, **kwargs)
+    for n, r in res['ratios_to_teacher'].items(): print(f"{n:>22}: {r:.1%} of {res['labels']['teacher']} avg")
+    for k, v in res['gains'].items(): print(f"{k}: {v:+.2f} points")
     return res
 
 @call_parse
@@ -269,23 +261,18 @@ def frontier_cmd(only:Param('students computed in this call, e.g. MiniLM-L3 mpne
     return run_experiment('frontier', FRONTIER_PRESETS, run_frontier, frontier_table, only=only or None, speed=speed, **kwargs)
 
 @call_parse
-def dse_cmd(
-    preset:str='quick', # quick, cpu or paper (see hpd_nb.dse_bench.DSE_PRESETS)
-    out:str=None, # output directory (default: outputs/dse_<preset>)
-    tasks:Param("GLUE tasks to run (default: the preset's; any of hpd_nb.data.GLUE_TASKS)", nargs='*')=None,
-    threads:int=None, # torch CPU threads (default: torch chooses; 1 helps on a busy machine)
-    device:str=None, # cpu, cuda, ... (default: CUDA when available)
-    progress:flag('progress bars')=True,
-    resume:flag('reuse finished task results')=True,
-):
+@delegates(experiment_args)
+def dse_cmd(tasks:Param("GLUE tasks to run (default: the preset's; any of hpd_nb.data.GLUE_TASKS)", nargs='*')=None,
+            threads:int=None, # torch CPU threads (default: torch chooses; 1 helps on a busy machine)
+            resume:flag('reuse finished task results')=True, **kwargs):
     "DSE experiment: cross-encoder teacher vs distilled siamese student on GLUE pair tasks, and the 1-vs-N speed-up."
     import torch
     from hpd_nb.data import GLUE_TASKS
     from hpd_nb.dse_bench import DSE_PRESETS, run_bench, task_table
-    check_setting('preset', preset, choices=sorted(DSE_PRESETS)); check_each('tasks', tasks, list(GLUE_TASKS))
+    check_each('tasks', tasks, list(GLUE_TASKS))
     if threads: torch.set_num_threads(threads)
-    r = run_bench(preset, out, tasks, device=device, progress=progress, resume=resume)
-    print_table(task_table(r).drop(columns='note'), 4)
+    r = run_experiment('dse', DSE_PRESETS, run_bench, lambda r: task_table(r).drop(columns='note'), default='quick', digits=4,
+                       tasks=tasks, resume=resume, **kwargs)
     print(f"mean_ratio (DSE / teacher task score, tasks whose teacher beats the zero-shot cosine): {r['mean_ratio']:.4f} ({r['mean_ratio_note']})")
     print(pd.DataFrame(r['speed']).to_string(index=False))
     return r

@@ -25,13 +25,13 @@ from .trainer import TrainConfig, model_identity
 
 # %% auto #0
 __all__ = ['DSE_PRESETS', 'PER_TASK', 'DSEPreset', 'task_label', 'per_task', 'teacher_lrs', 'logit_source', 'student_name',
-           'student_plan', 'headline', 'model_names', 'default_out', 'task_dir', 'load_task', 'write_predictions',
-           'split_training', 'cross_fit_logits', 'fold_logits', 'train_config', 'single_class', 'precision',
-           'task_data', 'fit_fold_teacher', 'selection_score', 'choose_teachers', 'teacher_stage', 'teacher_key',
-           'cached_teacher_stage', 'fresh_student', 'zero_shot_stage', 'sentence_scores', 'cached_sentence_scores',
-           'train_student', 'choose_alpha', 'student_stage', 'drop_checkpoints', 'run_task', 'score_ratio', 'task_row',
-           'task_table', 'speed_benchmark', 'speedup', 'task_settings', 'task_result_key', 'cached_task_result',
-           'run_bench', 'load_result']
+           'student_plan', 'headline', 'model_names', 'dse_preset', 'default_out', 'task_dir', 'load_task',
+           'write_predictions', 'split_training', 'cross_fit_logits', 'fold_logits', 'train_config', 'single_class',
+           'precision', 'task_data', 'fit_fold_teacher', 'selection_score', 'choose_teachers', 'teacher_stage',
+           'teacher_key', 'cached_teacher_stage', 'fresh_student', 'zero_shot_stage', 'sentence_scores',
+           'cached_sentence_scores', 'train_student', 'choose_alpha', 'student_stage', 'drop_checkpoints', 'run_task',
+           'score_ratio', 'task_row', 'task_table', 'speed_benchmark', 'speedup', 'task_settings', 'task_result_key',
+           'cached_task_result', 'run_bench', 'load_result']
 
 # %% ../nbs/15_dse_bench.ipynb #2087df34
 @dataclass(frozen=True)
@@ -148,6 +148,13 @@ def model_names(p:DSEPreset)->list:
     return ['teacher', 'zero_shot'] + [n for n, *_ in student_plan(p)]
 
 # %% ../nbs/15_dse_bench.ipynb #abe4caaf
+def dse_preset(preset:str|DSEPreset, # a preset, or the name of one in DSE_PRESETS
+              )->DSEPreset:
+    "The preset object; `ValueError` for an unknown name."
+    if isinstance(preset, DSEPreset): return preset
+    if preset not in DSE_PRESETS: raise ValueError(f"unknown preset {preset!r}; expected one of {list(DSE_PRESETS)}")
+    return DSE_PRESETS[preset]
+
 def default_out(preset:str # key of DSE_PRESETS
                )->Path:
     "Output directory of a preset when none is given: `outputs/dse_<preset>`."
@@ -420,7 +427,7 @@ def drop_checkpoints(work:Path # a task's work folder
     for ck in sorted(Path(work).glob('**/checkpoint-*'), reverse=True): shutil.rmtree(ck, ignore_errors=True)
 
 def run_task(task:str, # GLUE task
-             preset:str, # key of DSE_PRESETS (its settings, and the name of its work folder)
+             preset:str|DSEPreset, # a preset or the name of one (its settings, and by its name its work folder)
              out:Path, # output directory (preds/ and work/<preset>/<task>/ go here)
              keep_models:bool=False, # return teacher 0 and the headline DSE student too
              device=None, # torch device of every model; None: CUDA if available, else CPU
@@ -428,8 +435,8 @@ def run_task(task:str, # GLUE task
              resume:bool=True, # resume interrupted training from this preset's checkpoints; False: start the task fresh
             )->dict:
     "Teachers, zero-shot cosine and students on one task; their dev predictions are written to `out/preds/`."
-    if preset not in DSE_PRESETS: raise ValueError(f"unknown preset {preset!r}; expected one of {list(DSE_PRESETS)}")
-    p, device, work, t0 = DSE_PRESETS[preset], _device(device), task_dir(out, preset, task), time.time()
+    p = dse_preset(preset)
+    device, work, t0 = _device(device), task_dir(out, p.name, task), time.time()
     if not resume and work.exists(): shutil.rmtree(work)
     data, kw = task_data(task, p), dict(device=device, progress=progress, resume=resume)
     te = cached_teacher_stage(task, p, data, work, keep=keep_models, **kw); t1 = time.time()
@@ -555,13 +562,14 @@ def _pred_hashes(out, task:str, p:DSEPreset)->dict:
     return {m: sha256_file(f) if f.is_file() else None for m, f in fs.items()}
 
 def cached_task_result(out:Path, # output directory of the run
-                       preset:str, # key of DSE_PRESETS
+                       preset:str|DSEPreset, # a preset or the name of one
                        task:str, # GLUE task
                        run, # callable() -> `run_task`'s result, its prediction files written
                        fresh:bool=False, # run even when a stored result is valid
                       )->tuple:
     "(result, ran): `run()`'s `_KEEP` fields and prediction-file hashes, kept in `task_dir(out, preset, task)/result.json` under `task_result_key` (`core.keyed_json`) and reused unless `fresh` or a prediction file changed."
-    p, path, held = DSE_PRESETS[preset], task_dir(out, preset, task)/'result.json', {}
+    p = dse_preset(preset)
+    path, held = task_dir(out, p.name, task)/'result.json', {}
     try: stale = fresh or json.loads(path.read_text())['value']['preds'] != _pred_hashes(out, task, p)
     except (OSError, ValueError, KeyError, TypeError): stale = False
     if stale: path.unlink(missing_ok=True)
@@ -586,15 +594,15 @@ def _run_tasks(p:DSEPreset, tasks:list, out:Path, device, progress:bool, resume:
     for i, task in enumerate(tqdm(tasks, desc='tasks', disable=not progress)):
         is_last = i == len(tasks) - 1  # its models are kept for the speed benchmark, so it always runs
         def run():
-            with _hf_bars(progress): return run_task(task, p.name, out, keep_models=is_last, device=device, progress=progress, resume=resume)
-        r, ran = cached_task_result(out, p.name, task, run, fresh=is_last or not resume)
+            with _hf_bars(progress): return run_task(task, p, out, keep_models=is_last, device=device, progress=progress, resume=resume)
+        r, ran = cached_task_result(out, p, task, run, fresh=is_last or not resume)
         if not ran: print(f"{task}: finished result reused from {task_dir(out, p.name, task)/'result.json'}", flush=True)
         done[task] = {k: r[k] for k in _KEEP if k in r}
         if is_last: last = r
         gc.collect()
     return done, last
 
-def run_bench(preset:str='quick', # key of DSE_PRESETS
+def run_bench(preset:str|DSEPreset='quick', # a preset or the name of one in DSE_PRESETS
               out=None, # output directory: dse.json, preds/, work/<preset>/; None: `outputs/dse_<preset>`
               tasks=None, # override the preset's tasks
               device=None, # torch device of every model; None: CUDA if available, else CPU
@@ -602,19 +610,18 @@ def run_bench(preset:str='quick', # key of DSE_PRESETS
               resume:bool=True, # reuse finished tasks and resume interrupted training; False: start every task fresh
              )->dict:
     "Run the DSE benchmark and write `out/dse.json` and `out/preds/<task>__<model>.tsv`."
-    if preset not in DSE_PRESETS: raise ValueError(f"unknown preset {preset!r}; expected one of {list(DSE_PRESETS)}")
-    p, t0, device = DSE_PRESETS[preset], time.time(), _device(device)
-    out = Path(out) if out is not None else default_out(preset)
+    p, t0, device = dse_preset(preset), time.time(), _device(device)
+    out = Path(out) if out is not None else default_out(p.name)
     out.mkdir(parents=True, exist_ok=True)
     tasks = list(tasks or p.tasks)
     done, last = _run_tasks(p, tasks, out, device, progress, resume)
-    result = dict(preset=preset, config=asdict(p), device=str(device), torch_threads=torch.get_num_threads(),
+    result = dict(preset=p.name, config=asdict(p), device=str(device), torch_threads=torch.get_num_threads(),
                   tasks={t: r['metrics'] for t, r in done.items()}, task_info={t: {k: v for k, v in r.items() if k != 'metrics'} for t, r in done.items()})
     tt = task_table(result)
     result['mean_ratio'], result['mean_ratio_note'] = float(tt.loc['mean', 'dse/teacher']), tt.loc['mean', 'note']
     if p.transfer:  # the zero-shot sentence model through the same path as the students
         t1 = time.time(); stu, tok = fresh_student(tasks[0], p)
-        result['zero_shot_embeddings'] = cached_sentence_scores(stu.to(device), tok, p, Path(out)/'work'/preset/'zero_shot_sentence_scores.json', device, progress)
+        result['zero_shot_embeddings'] = cached_sentence_scores(stu.to(device), tok, p, Path(out)/'work'/p.name/'zero_shot_sentence_scores.json', device, progress)
         result['zero_shot_embeddings_seconds'] = result['zero_shot_embeddings'].get('seconds', time.time() - t1)  # as computed, also when read back
     t1 = time.time(); pool = list(dict.fromkeys(last['train']['s1'] + last['train']['s2']))
     with precision(p, device):
@@ -625,7 +632,7 @@ def run_bench(preset:str='quick', # key of DSE_PRESETS
                               f'used by DSE and dot, on {device}); nothing for the cross-encoder')
     result['wall_seconds'] = time.time() - t0
     write_result(out/'dse.json', result)
-    if not p.keep_checkpoints: drop_checkpoints(task_dir(out, preset, tasks[-1]))  # kept until now: a re-run finds its trained models
+    if not p.keep_checkpoints: drop_checkpoints(task_dir(out, p.name, tasks[-1]))  # kept until now: a re-run finds its trained models
     return result
 
 # %% ../nbs/15_dse_bench.ipynb #bc8aaf5b

@@ -170,7 +170,7 @@ def _tiny(monkeypatch, name='tiny', **kw):
 def test_bench_cli_flags():
     from hpd_nb.cli import dse_cmd, parser
     a = parser(dse_cmd).parse_args([])
-    assert (a.preset, a.out, a.device, a.progress, a.resume) == ('quick', None, None, True, True)  # progress bars by default, as every command
+    assert (a.preset, a.out, a.device, a.progress, a.resume) == (None, None, None, True, True)  # the default preset (quick) is run_experiment's; progress bars by default
     a = parser(dse_cmd).parse_args(['--preset', 'paper', '--device', 'cuda:1', '--progress', '--no-resume', '--out', 'x', '--tasks', 'MRPC', 'RTE'])
     assert (a.out, a.device, a.progress, a.resume, a.tasks) == ('x', 'cuda:1', True, False, ['MRPC', 'RTE'])
     assert parser(dse_cmd).parse_args(['--no-progress', '--resume']).progress is False
@@ -180,9 +180,10 @@ def test_run_bench_presets_and_resume(tmp_path, monkeypatch):
     db = _tiny(monkeypatch); _tiny(monkeypatch, 'tiny2')
     calls = []
     def fake_task(task, preset, out, keep_models=False, device=None, progress=False, resume=True):
-        calls.append((preset, task, str(device), resume, progress))
-        names = db.model_names(db.DSE_PRESETS[preset])
-        for m in names: db.write_predictions(out/'preds'/f'{task}__{m}.tsv', [0], [1], [len(preset)])  # differ by preset
+        p = db.dse_preset(preset)  # run_bench passes the preset object (with any --settings applied)
+        calls.append((p.name, task, str(device), resume, progress))
+        names = db.model_names(p)
+        for m in names: db.write_predictions(out/'preds'/f'{task}__{m}.tsv', [0], [1], [len(p.name)])  # differ by preset
         m = dict(pearson=0.5, spearman=0.5) if task == 'STS-B' else dict(accuracy=0.5, f1=0.5)
         r = dict(metrics={k: m for k in names}, n_train=16, n_dev=12, seconds={}, single_class=[])
         if keep_models: r.update(teacher=None, student=None, train=dict(s1=['a'], s2=['b']), dev=dict(s1=['q']))
