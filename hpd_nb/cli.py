@@ -9,7 +9,7 @@ __all__ = ['COMMANDS', 'reproduce_main', 'dse_main', 'flag', 'parser', 'UsageErr
            'beir_cmd', 'transfer_cmd', 'bench_precision_cmd', 'usage', 'main']
 
 # %% ../nbs/23_cli.ipynb #e1510256
-import argparse, json, sys
+import argparse, sys
 from pathlib import Path
 from fastcore.meta import delegates
 from fastcore.script import Param, anno_parser, call_parse

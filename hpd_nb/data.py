@@ -10,7 +10,7 @@ __all__ = ['logger', 'ENV_VAR', 'CANONICAL_SOURCES', 'STS_TASKS', 'STS_SPLITS', 
            'normalize_sentence', 'eval_sentences', 'sentence_pool']
 
 # %% ../nbs/01_data.ipynb #1cafa06e
-import copy, csv, functools, gzip, hashlib, json, logging, math, os, random, re, tarfile, tempfile, time, warnings, zipfile
+import copy, csv, functools, gzip, json, logging, math, os, random, re, tarfile, warnings, zipfile
 import urllib.error, urllib.parse, urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -4,9 +4,7 @@
 
 # %% ../nbs/09_dse.ipynb #3800cdb3
 from __future__ import annotations
-import time
 from dataclasses import dataclass
-from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
@@ -15,7 +13,7 @@ from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import accuracy_score, f1_score
 from transformers import AutoModelForSequenceClassification
 import hpd_nb.core as core
-from .core import keyed_array, resolve_model, spread, time_calls
+from .core import keyed_array, spread, time_calls
 from .data import GLUE_TASKS
 from .trainer import TrainConfig, model_identity, train
 from .encoding import batched_encode, batched_rows, check_sentences, load_transformer, pool_tokens, texts_hash

@@ -4,7 +4,7 @@
 
 # %% ../nbs/15_dse_bench.ipynb #5893ad61
 from __future__ import annotations
-import contextlib, dataclasses, gc, hashlib, json, math, shutil, time, warnings
+import contextlib, gc, json, math, shutil, time, warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 import numpy as np

@@ -8,7 +8,7 @@ __all__ = ['STS_SHORT', 'MINILM_REFERENCE', 'pair_cosine', 'spearman100', 'as_en
            'sts_dev_spearman', 'plot_sts_table', 'time_encoders']
 
 # %% ../nbs/06_evaluation.ipynb #32c399d3
-import inspect, os, time
+import inspect, os
 from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np

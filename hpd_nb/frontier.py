@@ -9,7 +9,7 @@ __all__ = ['FRONTIER_PRESETS', 'FrontierStudent', 'FrontierPreset', 'frontier_se
            'frontier_table', 'plot_frontier', 'student_gains', 'frontier_claims']
 
 # %% ../nbs/22_frontier.ipynb #9df6c91a
-import json, time
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 

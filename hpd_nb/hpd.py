@@ -11,7 +11,7 @@ __all__ = ['INIT_METHODS', 'HPD_LOSSES', 'HPD_PRESETS', 'DATA_GROUPS', 'Sentence
            'baseline_rows', 'undistilled_rows']
 
 # %% ../nbs/07_hpd.ipynb #e3271914
-import gzip, hashlib, json, os, shutil, time, warnings
+import gzip, hashlib, os, shutil, time, warnings
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Sequence

@@ -7,7 +7,7 @@ __all__ = ['PARAPHRASE_L3', 'PARAPHRASE_L3_PACKAGE', 'PARAPHRASE_L3_VERSION', 'P
            'OnnxBert', 'onnx_bert', 'paraphrase_minilm_l3', 'onnx_mean_pooled']
 
 # %% ../nbs/11_published.ipynb #02d7ed77
-import json, os, re, shutil
+import os, re, shutil
 from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np, torch
 
 from .core import ModelNotFoundError, cache_dir, installed_file, keyed_dir
-from .core import resolve_model, sha256_file, verify_manifest
+from .core import resolve_model, sha256_file
 from .encoding import dir_fingerprint, write_json, write_st_layout
 
 # %% ../nbs/11_published.ipynb #c47da5db

@@ -11,7 +11,7 @@ import json, time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-import numpy as np, pandas as pd
+import pandas as pd
 
 from .core import keyed_json, read_result, write_result
 from .encoding import SentenceEncoder
