@@ -312,8 +312,8 @@ def keyed_dir(dest, # the directory
              ) -> Path:
     "`dest`, built by `build` (see `assemble_atomically`) unless it already holds `key` and passes its manifest; a folder it did not build is never replaced."
     dest, key = Path(dest), json.loads(json.dumps(key))
-    if dest.is_dir() and any(dest.iterdir()) and not (dest/KEY_FILE).is_file():
-        raise FileExistsError(f'{dest} exists and was not built by hpd_nb (it has no {KEY_FILE}); choose another folder')
+    if dest.is_dir() and any(dest.iterdir()) and not ((dest/KEY_FILE).is_file() or (dest/MANIFEST).is_file()):
+        raise FileExistsError(f'{dest} exists and was not built by hpd_nb (it has no {KEY_FILE} or {MANIFEST}); choose another folder')
     try: same = json.loads((dest/KEY_FILE).read_text()) == key
     except (OSError, ValueError): same = False
     if same and (problem := verify_manifest(dest)) is None: return dest
