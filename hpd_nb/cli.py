@@ -180,19 +180,17 @@ def eval_sts_cmd(
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
     batch_size:int=128, # sentences per batch
     precision:str='fp32', # fp32, bf16 (bfloat16 autocast) or int8 (dynamic quantisation, CPU)
-    out:str=None, # output directory: sts.json (default: print only)
+    out:str=None, # output directory: sts.json, written by `STSEvaluator` (default: print only)
     progress:flag('progress bars')=True,
 ):
     "Cosine Spearman x100 of MODEL on STS12-16, STS-B and SICK-R, and their average."
     from hpd_nb.encoding import SentenceEncoder
-    from hpd_nb.evaluation import STS_SHORT, evaluate_sts
+    from hpd_nb.evaluation import STSEvaluator
     enc = SentenceEncoder(model, device=device, precision=precision)
-    row = evaluate_sts(enc, batch_size=batch_size, progress=progress, name=enc.name).rename(STS_SHORT)
+    row = pd.Series(STSEvaluator(batch_size=batch_size, progress=progress)(enc, out), name=enc.name)
     print(row.round(2).to_frame().T.to_string())
-    if out:
-        from hpd_nb.core import write_result
-        write_result(Path(out)/'sts.json', dict(model=str(model), precision=precision, sts=row.to_dict()))
     return row
+
 
 # %% ../nbs/23_cli.ipynb #13bfcd9c
 def experiment_args(
@@ -332,24 +330,25 @@ def transfer_cmd(
     models:Param('models (names or directories)', nargs='+')=('all-MiniLM-L6-v2',),
     tasks:Param('SentEval tasks (see hpd_nb.transfer.TRANSFER_TASKS)', nargs='+')=None,
     kfold:int=5, # folds of SentEval's cross-validation (its default 10; 5 is its prototyping setting)
-    out:str=None, # write transfer.json here
+    out:str=None, # write <model>/transfer.json here (`TransferEvaluator`)
     precision:str='fp32', # encoder precision: fp32, bf16 or int8
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
     progress:flag('progress bars')=True,
 ):
     "SentEval transfer tasks (MR, CR, SUBJ, MPQA, SST2, TREC, MRPC) as logistic-regression probes on frozen embeddings."
     from hpd_nb.encoding import SentenceEncoder
-    from hpd_nb.transfer import TRANSFER_TASKS, evaluate_transfer
+    from hpd_nb.retrieval import safe_name
+    from hpd_nb.transfer import TRANSFER_TASKS, TransferEvaluator
     tasks = list(tasks or TRANSFER_TASKS)
     check_each('tasks', tasks, list(TRANSFER_TASKS))
-    frames = [evaluate_transfer(SentenceEncoder(m, device=device, precision=precision), tasks, kfold=kfold, progress=progress).reset_index()
-              for m in models]
-    df = pd.concat(frames, ignore_index=True)
-    print(df.pivot_table(index='task', columns='model', values='acc').reindex(tasks).round(2).to_string())
-    if out:
-        from hpd_nb.core import write_result
-        write_result(Path(out)/'transfer.json', dict(precision=precision, kfold=kfold, rows=df.to_dict('records')))
+    res = {}
+    for m in models:
+        enc = SentenceEncoder(m, device=device, precision=precision)
+        res[enc.name] = TransferEvaluator(tasks, kfold=kfold, progress=progress)(enc, out and Path(out)/safe_name(enc.name))
+    df = pd.DataFrame(res).reindex(tasks + ['avg'])  # accuracy x100: a row per task, a column per model
+    print(df.round(2).to_string())
     return df
+
 
 # %% ../nbs/23_cli.ipynb #f4e79c7b
 @call_parse

@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['PRECISIONS', 'read_st_config', 'write_json', 'write_st_layout', 'pool_tokens', 'check_sentences',
            'length_sorted_batches', 'batched_rows', 'batched_encode', 'default_device', 'token_lengths',
-           'check_precision', 'load_dense_modules', 'load_transformer', 'SentenceEncoder', 'Encoder', 'dir_fingerprint',
-           'texts_hash', 'embedding_key', 'embedding_cache_path', 'cached_encode', 'sharded_cached_encode',
-           'StaticEncoder', 'distill_static']
+           'check_precision', 'cpu_has_fast_bf16', 'load_dense_modules', 'load_transformer', 'SentenceEncoder',
+           'Encoder', 'dir_fingerprint', 'texts_hash', 'embedding_key', 'embedding_cache_path', 'cached_encode',
+           'sharded_cached_encode', 'StaticEncoder', 'distill_static']
 
 # %% ../nbs/02_encoding.ipynb #5d8c34d0
 import hashlib, importlib, json, os, warnings
@@ -152,7 +152,15 @@ def check_precision(precision:str, # one of `PRECISIONS`
     "`precision` if it can run on `device`, else a `ValueError` saying why."
     if precision not in PRECISIONS: raise ValueError(f"precision={precision!r}; choose one of {PRECISIONS}")
     if precision == 'int8' and device.type != 'cpu': raise ValueError("precision='int8' (dynamic quantisation) runs on the CPU only")
+    if precision == 'bf16' and device.type == 'cpu' and not cpu_has_fast_bf16():
+        warnings.warn("precision='bf16' on a CPU without AVX-512 or AMX: PyTorch runs bfloat16 matrix products through a slow "
+                      "fallback, several times slower than fp32 (tools/bench_bf16.py); the numbers are still bf16's", stacklevel=2)
     return precision
+
+def cpu_has_fast_bf16() -> bool:
+    "Whether oneDNN runs bfloat16 matrix products natively on this CPU (AVX-512 or AMX); without it PyTorch's bf16 is slower than fp32."
+    f = getattr(torch.ops.mkldnn, '_is_mkldnn_bf16_supported', None)
+    return bool(f()) if f is not None else True
 
 def load_dense_modules(path:str|os.PathLike, # sentence-transformers model directory
                       ) -> list[nn.Sequential]:

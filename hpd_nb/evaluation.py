@@ -5,18 +5,21 @@
 # %% auto #0
 __all__ = ['STS_SHORT', 'MINILM_REFERENCE', 'pair_cosine', 'spearman100', 'as_encoder', 'encode_unique', 'sts_spearman',
            'evaluate_sts', 'sts_sentences', 'precomputed_only', 'sts_row', 'sts_table', 'sts_dev_pairs',
-           'sts_dev_spearman', 'plot_sts_table', 'time_encoders']
+           'sts_dev_spearman', 'plot_sts_table', 'time_encoders', 'model_name', 'Evaluator', 'STSEvaluator',
+           'SpeedEvaluator']
 
 # %% ../nbs/06_evaluation.ipynb #32c399d3
 import inspect, os
+from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
+from sentence_transformers.sentence_transformer.evaluation import SentenceEvaluator
 from tqdm.auto import tqdm
 
-from .core import spread, time_calls
+from .core import spread, time_calls, write_result
 from .data import STS_TASKS, load_glue, load_sts
 from .encoding import Encoder, cached_encode, check_sentences
 
@@ -221,14 +224,58 @@ def plot_sts_table(df:pd.DataFrame, # rows = models, columns = sets (+ avg), as 
     return ax
 
 # %% ../nbs/06_evaluation.ipynb #208c656d
-def time_encoders(encoders:dict, # label -> encoder with `.encode`
+def time_encoders(encoders:dict, # label -> encoder: an `Encoder`, a `SentenceTransformer` or a function (see `as_encoder`)
                   sentences:list, # what each encodes
                   repeats:int=3, # timed passes per encoder, interleaved across encoders
                   batch_size:int=64, # sentences per batch
                  ) -> pd.DataFrame:
     "Sentences per second and ms per sentence of each encoder: min, median, max over interleaved repeats (`time_calls`, `spread`; one warm-up batch first)."
-    for e in encoders.values(): e.encode(sentences[:batch_size], batch_size=batch_size, show_progress=False)
-    secs = time_calls({k: (lambda e=e: e.encode(sentences, batch_size=batch_size, show_progress=False)) for k, e in encoders.items()}, repeats, warmup=0)
+    fns = {k: as_encoder(e, batch_size) for k, e in encoders.items()}  # progress bars off
+    for f in fns.values(): f(sentences[:batch_size])
+    secs = time_calls({k: (lambda f=f: f(sentences)) for k, f in fns.items()}, repeats, warmup=0)
     n, sp = len(sentences), {k: spread(v) for k, v in secs.items()}
     return pd.DataFrame({k: dict(sps_min=n/s['s_max'], sps_median=n/s['s'], sps_max=n/s['s_min'],
                                  ms_min=1e3*s['s_min']/n, ms_median=1e3*s['s']/n, ms_max=1e3*s['s_max']/n) for k, s in sp.items()}).T
+
+# %% ../nbs/06_evaluation.ipynb #88ac3b4b
+def model_name(model) -> str:
+    "A model's name for result files: its `name`, a function's `__name__`, else its class."
+    return str(getattr(model, 'name', None) or getattr(model, '__name__', None) or type(model).__name__)
+
+class Evaluator(SentenceEvaluator):
+    "Called on a model: its metrics (a flat dict), also written to `output_path/<file>`. Subclasses implement `compute`."
+    file, primary = 'metrics.json', 'avg' # result file name; the metric that ranks checkpoints
+    def __init__(self, name:str='', # prefix of the returned metric names (sentence-transformers' convention)
+                 **settings): # what the evaluation depends on, stored in the result file
+        super().__init__()
+        self.name, self.settings, self.primary_metric = name, settings, self.primary
+
+    def compute(self, model) -> dict: raise NotImplementedError(f"{type(self).__name__} must implement compute(model)")
+
+    def __call__(self, model, # a `SentenceTransformer`, an `Encoder` or a function `list[str] -> array`
+                 output_path=None, # folder of the result file (None: write nothing)
+                 epoch:int=-1, steps:int=-1, # where in training (-1: not during training)
+                ) -> dict:
+        metrics = {k: float(v) for k, v in self.compute(model).items()}
+        if output_path is not None:
+            who = dict(model=model_name(model), model_identity=model.cache_identity() if isinstance(model, Encoder) else None)
+            write_result(Path(output_path)/self.file, dict(evaluator=type(self).__name__, **who, settings=self.settings, epoch=epoch, steps=steps, metrics=metrics))
+        return self.prefix_name_to_metrics(metrics, self.name)
+
+class STSEvaluator(Evaluator):
+    "Cosine Spearman ×100 on the STS test sets and their average (`evaluate_sts`, short set names); writes `sts.json`."
+    file = 'sts.json'
+    def __init__(self, tasks=None, batch_size:int=128, progress:bool=False, name:str=''):
+        super().__init__(name, tasks=list(tasks or STS_TASKS), batch_size=batch_size); self.progress = progress
+    def compute(self, model) -> dict:
+        s = self.settings
+        return evaluate_sts(model, s['tasks'], s['batch_size'], progress=self.progress).rename(STS_SHORT).to_dict()
+
+class SpeedEvaluator(Evaluator):
+    "Sentences per second and ms per sentence, min / median / max over interleaved repeats (`time_encoders`); writes `speed.json`."
+    file, primary = 'speed.json', 'sps_median'
+    def __init__(self, sentences:list, repeats:int=3, batch_size:int=64, name:str=''):
+        super().__init__(name, sentences=len(sentences), repeats=repeats, batch_size=batch_size); self.sentences = list(sentences)
+    def compute(self, model) -> dict:
+        return time_encoders({'model': model}, self.sentences, self.settings['repeats'], self.settings['batch_size']).loc['model'].to_dict()
+

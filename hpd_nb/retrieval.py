@@ -8,7 +8,7 @@ __all__ = ['CODES', 'REDUCTIONS', 'MTEB_NDCG10', 'parse_index_spec', 'VectorInde
            'beir_metrics', 'search_metrics', 'safe_name', 'write_trec_run', 'read_trec_run', 'write_qrels',
            'int8_codes', 'int8_decode', 'signs', 'Code', 'code_of', 'code_bytes', 'View', 'Reduction', 'reduction_of',
            'fit_reduction', 'reduce_vectors', 'stored_vectors', 'row_index', 'row_queries', 'retrieve', 'evaluate_beir',
-           'validate_beir', 'bm25_top', 'hard_subset']
+           'validate_beir', 'BEIREvaluator', 'bm25_top', 'hard_subset']
 
 # %% ../nbs/08_retrieval.ipynb #beeefd5f
 import re, resource, sys, time, warnings
@@ -20,7 +20,8 @@ import faiss
 import numpy as np
 
 from .core import atomic_write_text, row_label, time_calls
-from .evaluation import encode_unique
+from .encoding import Encoder
+from .evaluation import Evaluator, encode_unique, model_name
 from .hpd import fit_pca_projection
 
 # %% ../nbs/08_retrieval.ipynb #575bbf0d
@@ -506,6 +507,24 @@ def validate_beir(rows:list[dict], # results of `evaluate_beir` for the referenc
         out.append(dict(model=r['model'], set=r['set'], ours=r['nDCG@10'], mteb=ref, diff=r['nDCG@10'] - ref,
                         within=abs(r['nDCG@10'] - ref) <= tol))
     return pd.DataFrame(out)
+
+# %% ../nbs/08_retrieval.ipynb #b1647d1e
+class BEIREvaluator(Evaluator):
+    "`evaluate_beir` on each set: `<set>_nDCG@10`, `<set>_MRR@10`, `<set>_Recall@100` and `ndcg_avg`; writes `beir.json`."
+    file, primary = 'beir.json', 'ndcg_avg'
+    def __init__(self, sets=('scifact', 'nfcorpus'), # BEIR sets, keys of `hpd_nb.data.BEIR_SETS` (or of `data`)
+                 split:str='test', k:int=100, batch_size:int=64, progress:bool=False, name:str='',
+                 data:dict|None=None, # {set: loaded `BeirData`} (None: `load_beir`)
+                ):
+        super().__init__(name, sets=list(sets), split=split, k=k, batch_size=batch_size); self.progress, self.data = progress, data or {}
+    def compute(self, model) -> dict:
+        s, m = self.settings, {}
+        for x in s['sets']:  # the package's embedding cache where the model is an `Encoder`
+            r = evaluate_beir(model, x, s['split'], label=model_name(model), k=s['k'], cache=True if isinstance(model, Encoder) else None,
+                              batch_size=s['batch_size'], progress=self.progress, data=self.data.get(x))
+            m.update({f'{x}_{key}': r[key] for key in ('nDCG@10', 'MRR@10', 'Recall@100')})
+        return m | dict(ndcg_avg=float(np.mean([m[f'{x}_nDCG@10'] for x in s['sets']])))
+
 
 # %% ../nbs/08_retrieval.ipynb #135c4aee
 def bm25_top(corpus:Mapping[str, str], # docid -> text

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['TRANSFER_TASKS', 'CV_TASKS', 'TREC_CLASSES', 'C_GRID', 'TransferTask', 'load_transfer', 'choose_c', 'probe_cv',
-           'probe_split', 'transfer_scores', 'evaluate_transfer', 'transfer_avg']
+           'probe_split', 'transfer_scores', 'evaluate_transfer', 'transfer_avg', 'TransferEvaluator']
 
 # %% ../nbs/10_transfer.ipynb #de79db27
 from dataclasses import dataclass
@@ -14,7 +14,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
 from .data import DataFormatError, _read_lines, _sentence, data_file
-from .evaluation import encode_unique
+from .encoding import Encoder
+from .evaluation import Evaluator, encode_unique
 
 # %% ../nbs/10_transfer.ipynb #4f52f18b
 TRANSFER_TASKS = ('MR', 'CR', 'SUBJ', 'MPQA', 'SST2', 'TREC', 'MRPC')
@@ -160,3 +161,18 @@ def evaluate_transfer(encode, # encoder: function `list[str] -> array` or object
 def transfer_avg(df:pd.DataFrame) -> float:
     "Mean accuracy over the tasks of an `evaluate_transfer` frame (SentEval's usual summary)."
     return float(df['acc'].mean())
+
+# %% ../nbs/10_transfer.ipynb #d36ae581
+class TransferEvaluator(Evaluator):
+    "SentEval accuracy ×100 per task and `avg` (`evaluate_transfer`); writes `transfer.json`."
+    file = 'transfer.json'
+    def __init__(self, tasks=TRANSFER_TASKS, # task names (or loaded `TransferTask`s)
+                 kfold:int=5, seed:int=0, batch_size:int=128, progress:bool=False, name:str=''):
+        super().__init__(name, tasks=[getattr(t, 'name', t) for t in tasks], kfold=kfold, seed=seed, batch_size=batch_size)
+        self.tasks, self.progress = list(tasks), progress
+    def compute(self, model) -> dict:
+        s = self.settings  # the package's embedding cache where the model is an `Encoder`
+        df = evaluate_transfer(model, self.tasks, s['kfold'], seed=s['seed'], cache=True if isinstance(model, Encoder) else None,
+                               batch_size=s['batch_size'], progress=self.progress)
+        return df['acc'].to_dict() | dict(avg=transfer_avg(df))
+
