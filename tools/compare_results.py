@@ -3,7 +3,8 @@
 
     python tools/compare_results.py [results/recut_check]
 
-HPD: every cell of the quick STS table; compression: the STS avg of every row the narrowed re-run shares with the committed run.
+HPD: every cell of the quick STS table; compression: the STS avg of every row the narrowed re-run shares with the committed run;
+the fp32 STS table of the teacher and the student (`sts_fp32/`) against the fp32 rows of `results/precision`.
 """
 import sys
 from pathlib import Path
@@ -29,3 +30,14 @@ print(hpd.xs('avg', level=1).round(4).to_string(), '\n')
 rows = lambda p: pd.Series({r['label']: r['sts_avg'] for r in read_result(p, 'compression.json')['rows']}, dtype=float)
 comp = compare(rows(ROOT/'results'/'compression_quick'), rows(check/'compression_sts'))
 print('compression quick, STS avg of the shared rows:'); print(comp.round(4).to_string())
+
+# the STS table of the teacher and the student in fp32 (`hpd_nb eval-sts MODEL --precision fp32`, `STSEvaluator`) against the
+# fp32 rows of `hpd_nb bench-precision` (results/precision)
+prec = {r['model']: r for r in read_result(ROOT/'results'/'precision', 'precision.json')['rows'] if r['precision'] == 'fp32'}
+for d in sorted((check/'sts_fp32').glob('*/sts.json')):
+    new = read_result(d, 'sts.json')
+    m = new['model']
+    sts = compare(pd.Series({k: prec[m][k] for k in new['metrics']}, dtype=float), pd.Series(new['metrics'], dtype=float))
+    print(f"\n{m} fp32 STS (eval-sts on {new['environment']['cpu']} vs results/precision): "
+          f"{int(sts.printed_equal.sum())} of {len(sts)} print alike, max |diff| {sts['diff'].abs().max():.4f}")
+    print(sts.round(4).to_string())
