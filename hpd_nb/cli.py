@@ -88,18 +88,23 @@ def user_errors() -> tuple:
 
 # %% ../nbs/23_cli.ipynb #13322082
 def with_settings(preset, # a frozen preset dataclass
-                  settings:list|None, # 'field=value' strings (value: a Python literal)
+                  settings:list|None, # 'field=value' strings (value: a Python literal); 'field.sub=value' sets a field of a nested preset
                  ):
     "`preset` with the fields named in `settings` replaced; a one-line `UsageError` for an unknown field or a value that is not a literal."
     import ast, dataclasses
-    fields, over = {f.name for f in dataclasses.fields(preset)}, {}
+    fields, over, nested = {f.name for f in dataclasses.fields(preset)}, {}, {}
     for s in settings or ():
         k, eq, v = s.partition('=')
+        head, dot, sub = k.partition('.')
+        if eq and dot and head in fields and dataclasses.is_dataclass(getattr(preset, head)):
+            nested.setdefault(head, []).append(f'{sub}={v}'); continue  # e.g. compress's HPD recipe: hpd.teacher_precision='fp32'
         if not eq or k not in fields: raise UsageError(f"--settings {s!r}: expected FIELD=VALUE with FIELD one of {', '.join(sorted(fields))}")
         try: over[k] = ast.literal_eval(v)
         except (ValueError, SyntaxError): raise UsageError(f"--settings {s!r}: {v!r} is not a Python literal (quote strings: {k}='...')") from None
+    over |= {h: with_settings(getattr(preset, h), subs) for h, subs in nested.items()}
     try: return dataclasses.replace(preset, **over)
     except (TypeError, ValueError) as e: raise UsageError(f"--settings: {e}") from None
+
 
 # %% ../nbs/23_cli.ipynb #71c5b737
 def _distill_settings(teacher, student, sentences, unit, passage_words, dim, preset, lr, epochs, batch_size, init, loss, max_seq_length,
@@ -195,7 +200,7 @@ def eval_sts_cmd(
 # %% ../nbs/23_cli.ipynb #13bfcd9c
 def experiment_args(
     preset:str=None, # one of the experiment's presets (default: `cpu`; `quick` for reproduce, compress and dse)
-    settings:Param("change preset fields for this run, e.g. max_train=20000 'sets=()' (FIELD=python literal)", nargs='*')=None,
+    settings:Param("change preset fields for this run, e.g. max_train=20000 'sets=()' (FIELD=python literal; FIELD.SUB for a nested preset)", nargs='*')=None,
     out:str=None, # output folder: the result file, its stages and students (default: outputs/<experiment>_<preset>)
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
     progress:flag('progress bars')=True,
