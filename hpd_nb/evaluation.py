@@ -252,6 +252,9 @@ class Evaluator(SentenceEvaluator):
 
     def compute(self, model) -> dict: raise NotImplementedError(f"{type(self).__name__} must implement compute(model)")
 
+    @staticmethod
+    def cache(model): return True if isinstance(model, Encoder) else None # the package's embedding cache where the model is an `Encoder`
+
     def __call__(self, model, # a `SentenceTransformer`, an `Encoder` or a function `list[str] -> array`
                  output_path=None, # folder of the result file (None: write nothing)
                  epoch:int=-1, steps:int=-1, # where in training (-1: not during training)

@@ -20,7 +20,6 @@ import faiss
 import numpy as np
 
 from .core import atomic_write_text, row_label, time_calls
-from .encoding import Encoder
 from .evaluation import Evaluator, encode_unique, model_name
 from .hpd import fit_pca_projection
 
@@ -519,8 +518,8 @@ class BEIREvaluator(Evaluator):
         super().__init__(name, sets=list(sets), split=split, k=k, batch_size=batch_size); self.progress, self.data = progress, data or {}
     def compute(self, model) -> dict:
         s, m = self.settings, {}
-        for x in s['sets']:  # the package's embedding cache where the model is an `Encoder`
-            r = evaluate_beir(model, x, s['split'], label=model_name(model), k=s['k'], cache=True if isinstance(model, Encoder) else None,
+        for x in s['sets']:
+            r = evaluate_beir(model, x, s['split'], label=model_name(model), k=s['k'], cache=self.cache(model),
                               batch_size=s['batch_size'], progress=self.progress, data=self.data.get(x))
             m.update({f'{x}_{key}': r[key] for key in ('nDCG@10', 'MRR@10', 'Recall@100')})
         return m | dict(ndcg_avg=float(np.mean([m[f'{x}_nDCG@10'] for x in s['sets']])))

@@ -14,7 +14,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
 from .data import DataFormatError, _read_lines, _sentence, data_file
-from .encoding import Encoder
 from .evaluation import Evaluator, encode_unique
 
 # %% ../nbs/10_transfer.ipynb #4f52f18b
@@ -171,8 +170,8 @@ class TransferEvaluator(Evaluator):
         super().__init__(name, tasks=[getattr(t, 'name', t) for t in tasks], kfold=kfold, seed=seed, batch_size=batch_size)
         self.tasks, self.progress = list(tasks), progress
     def compute(self, model) -> dict:
-        s = self.settings  # the package's embedding cache where the model is an `Encoder`
-        df = evaluate_transfer(model, self.tasks, s['kfold'], seed=s['seed'], cache=True if isinstance(model, Encoder) else None,
+        s = self.settings
+        df = evaluate_transfer(model, self.tasks, s['kfold'], seed=s['seed'], cache=self.cache(model),
                                batch_size=s['batch_size'], progress=self.progress)
         return df['acc'].to_dict() | dict(avg=transfer_avg(df))
 
