@@ -439,8 +439,7 @@ def _beir_queries(root=None, folder:str='beir-quora')->dict:
 
 def _beir_qrels(split:str, root=None, folder:str='beir-quora')->dict:
     p, out = data_file(f'{folder}/qrels/{split}.tsv', root), {}
-    lines = _read_lines(p)
-    if not lines: raise DataFormatError(f"{p} is empty")
+    lines = _read_lines(p)  # raises on an empty file
     start = 2 if lines[0].startswith('query-id') else 1
     for i, line in enumerate(lines[start-1:], start):
         q, d, s = _split(line, p, i, 3)

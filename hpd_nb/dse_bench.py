@@ -183,9 +183,7 @@ def write_predictions(path, # destination .tsv
                       idx, labels, predictions, # one per dev pair
                      )->Path:
     "Write `idx\\tlabel\\tprediction` rows."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, pd.DataFrame(dict(idx=idx, label=labels, prediction=np.asarray(predictions))).to_csv(sep='\t', index=False))
-    return path
+    return atomic_write_text(path, pd.DataFrame(dict(idx=idx, label=labels, prediction=np.asarray(predictions))).to_csv(sep='\t', index=False))
 
 # %% ../nbs/15_dse_bench.ipynb #0acc1c55
 def split_training(n:int, # training pairs drawn for the task

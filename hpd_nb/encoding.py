@@ -375,11 +375,9 @@ def distill_static(teacher:SentenceEncoder, # the teacher (its directory is dist
                    device:str|None=None, # model2vec's device (None: its choice)
                   ) -> StaticEncoder:
     "A model2vec static model of `teacher` (token embeddings through the teacher, PCA to `dim`), made once and reused."
-    key = dict(teacher=str(teacher.path.resolve()), files=dir_fingerprint(teacher.path), dim=dim, model2vec=_m2v_version())
+    import model2vec
+    key = dict(teacher=str(teacher.path.resolve()), files=dir_fingerprint(teacher.path), dim=dim, model2vec=model2vec.__version__)
     def build(tmp:Path):
         from model2vec.distill import distill as m2v_distill
         m2v_distill(model_name=str(teacher.path), pca_dims=dim, device=device).save_pretrained(str(tmp))
     return StaticEncoder(keyed_dir(out, key, build))
-
-def _m2v_version() -> str:
-    import model2vec; return model2vec.__version__

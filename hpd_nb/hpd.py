@@ -558,8 +558,8 @@ def preset_sentences(p:HPDPreset, # the preset
     if p.data not in DATA_GROUPS: raise ValueError(f"data={p.data!r}; choose one of {list(DATA_GROUPS)}")
     mix = sentence_pool(DATA_GROUPS['mix'], seed=p.seed)
     if len(mix) <= p.n_heldout: raise ValueError(f"the sentence pool has {len(mix)} sentences, not more than n_heldout={p.n_heldout}")
-    held = mix[:p.n_heldout]
-    pool = mix[p.n_heldout:] if p.data == 'mix' else [s for s in sentence_pool(DATA_GROUPS[p.data], seed=p.seed) if s not in set(held)]
+    held = mix[:p.n_heldout]; seen = set(held)
+    pool = mix[p.n_heldout:] if p.data == 'mix' else [s for s in sentence_pool(DATA_GROUPS[p.data], seed=p.seed) if s not in seen]
     if p.n_train is not None and len(pool) < p.n_train:
         raise ValueError(f"data={p.data!r} has {len(pool)} training sentences, fewer than n_train={p.n_train}")
     return pool[:p.n_train], held

@@ -7,16 +7,14 @@ __all__ = ['timing_sentences', 'precision_benchmark', 'choose_precision']
 
 # %% ../nbs/16_precision.ipynb #817627aa
 import pandas as pd
-from .data import load_sts
 from .encoding import PRECISIONS, SentenceEncoder
-from .evaluation import STS_SHORT, evaluate_sts, time_encoders
+from .evaluation import STS_SHORT, evaluate_sts, sts_sentences, time_encoders
 
 # %% ../nbs/16_precision.ipynb #875935c8
 def timing_sentences(n:int=2000, # how many
                     ) -> list[str]:
     "The first `n` distinct STS-B test sentences (a fixed, public text sample for speed measurements)."
-    d = load_sts('STSBenchmark', 'test')
-    return list(dict.fromkeys(list(d['sentence1']) + list(d['sentence2'])))[:n]
+    return sts_sentences(['STSBenchmark'])[:n]
 
 def precision_benchmark(models=('all-mpnet-base-v2', 'all-MiniLM-L6-v2'), # model names or directories
                         precisions=PRECISIONS, # precisions to compare ('fp32' is always included: it is the reference)

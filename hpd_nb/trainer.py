@@ -6,7 +6,7 @@
 __all__ = ['FINGERPRINT_FILE', 'START_WEIGHTS', 'TrainConfig', 'save_weights', 'load_weights', 'example_lengths',
            'EpochLengthGroupedSampler', 'model_loss', 'DistillTrainer', 'history_frame', 'model_identity',
            'dataset_fingerprint', 'run_fingerprint', 'fingerprint_key', 'fingerprint_diff', 'last_checkpoint',
-           'TrainResult', 'start_is_best', 'open_run', 'fit_or_reload', 'train', 'SimulatedKill', 'StopAfterSave']
+           'TrainResult', 'start_is_best', 'open_run', 'fit_or_reload', 'train']
 
 # %% ../nbs/05_trainer.ipynb #464fb821
 import hashlib, inspect, json, os, pickle, shutil, time
@@ -17,8 +17,8 @@ import numpy as np, pandas as pd
 import torch
 from torch import nn
 import safetensors.torch
-from transformers import Trainer, TrainingArguments, TrainerCallback, PreTrainedModel, PrinterCallback
-from transformers.trainer_pt_utils import LengthGroupedSampler
+from transformers import Trainer, TrainingArguments, PreTrainedModel, PrinterCallback
+from transformers.trainer_pt_utils import LengthGroupedSampler, find_batch_size
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 from transformers.trainer_callback import TrainerState
 from transformers.utils import SAFE_WEIGHTS_NAME
@@ -163,15 +163,6 @@ def model_loss(model:nn.Module, # a model whose forward returns the loss
     if getattr(out, 'loss', None) is not None: return out.loss
     raise TypeError(f"the model returned {type(out).__name__} without a loss; pass a loss_fn")
 
-def _batch_len(batch) -> int:
-    "Number of examples in a collated batch (first dimension of its first tensor; 1 if none)."
-    if isinstance(batch, torch.Tensor): return batch.shape[0] if batch.ndim else 1
-    vals = batch.values() if isinstance(batch, Mapping) else batch if isinstance(batch, (tuple, list)) else []
-    for v in vals:
-        n = _batch_len(v)
-        if n: return n
-    return 0
-
 class DistillTrainer(Trainer):
     "HF `Trainer` driven by `loss_fn(model, batch)`, evaluated by held-out loss and `eval_fn(model)`."
     def __init__(self, model:nn.Module, # the model to train (any `nn.Module`)
@@ -218,7 +209,7 @@ class DistillTrainer(Trainer):
         for batch in self.get_eval_dataloader(dataset):
             batch = self._prepare_inputs(batch)
             with self.compute_loss_context_manager(): loss = self.compute_loss(self.model, batch)
-            n = _batch_len(batch) or 1
+            n = find_batch_size(batch) or 1  # examples in the batch: first dimension of its first tensor
             tot += torch.stack([loss.detach().float() * n, torch.tensor(float(n), device=tot.device)])
         tot = self.accelerator.reduce(tot, reduction='sum')
         return (tot[0] / tot[1]).item()
@@ -480,12 +471,3 @@ def train(model:nn.Module, # model to train (a `PreTrainedModel` or any `nn.Modu
                        best_checkpoint=best_ck, last_checkpoint=None if last is None else str(last),
                        run_dir=str(run_dir), fingerprint=fp, global_step=st.global_step, train_loss=train_loss,
                        model=trainer.model, trainer=trainer)
-
-# %% ../nbs/05_trainer.ipynb #2ab9dd2b
-class SimulatedKill(RuntimeError): "Raised by `StopAfterSave`."
-
-class StopAfterSave(TrainerCallback):
-    "Simulate a crash: raise `SimulatedKill` right after the checkpoint of step `step` is written."
-    def __init__(self, step:int): self.step = step # the global step whose checkpoint is the last one
-    def on_save(self, args, state, control, **kwargs):
-        if state.global_step == self.step: raise SimulatedKill(f"simulated kill after checkpoint {self.step}")
