@@ -110,7 +110,8 @@ def with_settings(preset, # a frozen preset dataclass
 def _distill_settings(teacher, student, sentences, unit, passage_words, dim, preset, lr, epochs, batch_size, init, loss, max_seq_length,
                       freeze_layers, keep_layers, heldout, teacher_precision, **_) -> tuple[dict, object, object]:
     "Check every setting of `distill_cmd` and read its sentences before any model loads: (recipe overrides, base recipe, `SentenceData`)."
-    from hpd_nb.hpd import HPD_LOSSES, HPD_PRESETS, INIT_METHODS, read_sentences
+    from hpd_nb.hpd import HPD_LOSSES, INIT_METHODS, read_sentences
+    from hpd_nb.experiments.reproduce import HPD_PRESETS
     from hpd_nb.data import DOC_UNITS
     from hpd_nb.encoding import PRECISIONS
     from hpd_nb.core import resolve_model
@@ -229,8 +230,8 @@ def reproduce_cmd(speed_sentences:int=2000, # STS sentences timed for the encodi
                   report_to:str='none', # training-log tracker, e.g. tensorboard (when installed)
                   resume:flag('continue interrupted training runs')=True, **kwargs):
     "Reproduce HPD's STS experiment: teacher, PCA, distilled students, baselines, the 7-set table."
-    from hpd_nb.hpd import HPD_PRESETS
-    from hpd_nb.reproduce import run_hpd
+    from hpd_nb.experiments.reproduce import HPD_PRESETS
+    from hpd_nb.experiments.reproduce import run_hpd
     res = run_experiment('hpd', HPD_PRESETS, run_hpd, lambda r: r['table'], default='quick', speed_sentences=speed_sentences,
                          report_to=report_to, resume=resume, **kwargs)
     for n, r in res['ratios_to_teacher'].items(): print(f"{n:>22}: {r:.1%} of {res['labels']['teacher']} avg")
@@ -241,14 +242,14 @@ def reproduce_cmd(speed_sentences:int=2000, # STS sentences timed for the encodi
 @delegates(experiment_args)
 def compress_cmd(**kwargs):
     "Compression benchmark: HPD against PCA, Matryoshka, int8/binary codes and a static model on STS, BEIR and transfer."
-    from hpd_nb.compression import COMPRESSION_PRESETS, compression_table, run_compression
+    from hpd_nb.experiments.compression import COMPRESSION_PRESETS, compression_table, run_compression
     return run_experiment('compression', COMPRESSION_PRESETS, run_compression, compression_table, default='quick', **kwargs)
 
 @call_parse
 @delegates(experiment_args)
 def corpus_cmd(sets:Param("BEIR sets (default: the preset's)", nargs='*')=None, **kwargs):
     "Compress for your corpus: HPD, PCA, Matryoshka and calibrated codes fitted on each BEIR corpus, scored on its test queries."
-    from hpd_nb.corpus import CORPUS_PRESETS, corpus_table, run_corpus
+    from hpd_nb.experiments.corpus import CORPUS_PRESETS, corpus_table, run_corpus
     from hpd_nb.data import BEIR_SETS
     check_each('sets', sets, list(BEIR_SETS))
     kwargs['settings'] = list(kwargs.get('settings') or []) + ([f'sets={tuple(sets)!r}'] if sets else [])
@@ -259,7 +260,7 @@ def corpus_cmd(sets:Param("BEIR sets (default: the preset's)", nargs='*')=None, 
 def frontier_cmd(only:Param('students computed in this call, e.g. MiniLM-L3 mpnet-L2 (default: all; finished ones are reused)', nargs='*')=None,
                  speed:flag('time every model with rows at the end')=True, **kwargs):
     "Where distillation pays: HPD students of every depth against the same model undistilled + PCA, published models and the teacher."
-    from hpd_nb.frontier import FRONTIER_PRESETS, frontier_table, run_frontier
+    from hpd_nb.experiments.frontier import FRONTIER_PRESETS, frontier_table, run_frontier
     if (p := FRONTIER_PRESETS.get(kwargs.get('preset') or 'cpu')): check_each('only', only, [s.label for s in p.students()])
     return run_experiment('frontier', FRONTIER_PRESETS, run_frontier, frontier_table, only=only or None, speed=speed, **kwargs)
 
@@ -271,7 +272,7 @@ def dse_cmd(tasks:Param("GLUE tasks to run (default: the preset's; any of hpd_nb
     "DSE experiment: cross-encoder teacher vs distilled siamese student on GLUE pair tasks, and the 1-vs-N speed-up."
     import torch
     from hpd_nb.data import GLUE_TASKS
-    from hpd_nb.dse_bench import DSE_PRESETS, run_bench, task_table
+    from hpd_nb.experiments.dse_bench import DSE_PRESETS, run_bench, task_table
     check_each('tasks', tasks, list(GLUE_TASKS))
     if threads: torch.set_num_threads(threads)
     r = run_experiment('dse', DSE_PRESETS, run_bench, lambda r: task_table(r).drop(columns='note'), default='quick', digits=4,
@@ -290,7 +291,7 @@ def study_cmd(
     progress:flag('progress bars')=True,
 ):
     "The recipe study: one lever at a time around a base recipe, every choice on STS-B dev."
-    from hpd_nb.study import run_study, study_variants
+    from hpd_nb.experiments.study import run_study, study_variants
     v = study_variants()
     if list_variants:
         for k, x in v.items(): print(f'{k:<28} {x.group}')
@@ -368,7 +369,7 @@ def bench_precision_cmd(
     progress:flag('progress bars')=True,
 ):
     "Speed and STS quality of fp32, bf16 and int8 encoders, and the fastest precision that keeps quality."
-    from hpd_nb.precision import choose_precision, precision_benchmark
+    from hpd_nb.experiments.precision import choose_precision, precision_benchmark
     df = precision_benchmark(list(models), ['fp32', *precisions], speed_sentences, repeats, device, progress)
     with pd.option_context('display.width', 200, 'display.max_columns', 20): print(df.round(3).to_string())
     chosen = {m: choose_precision(df, m, tol) for m in df.index.get_level_values('model').unique()}

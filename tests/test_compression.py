@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from hpd_nb.compression import CompressionPreset, compression_table, run_compression
+from hpd_nb.experiments.compression import CompressionPreset, compression_table, run_compression
 from hpd_nb.data import BeirData
-from hpd_nb.hpd import HPDPreset
+from hpd_nb.experiments.reproduce import HPDPreset
 from hpd_nb.retrieval import beir_metrics, read_trec_run, safe_name
 
 KEYS = {'method', 'model', 'dim', 'precision', 'bytes_per_vector', 'sts_avg', 'transfer_avg', 'ndcg@10', 'encode_sps', 'query_ms_b1'}

@@ -134,7 +134,7 @@ def test_speed_extrapolation(teacher, student):
     assert r['cross_encoder_timed_pairs'] == 4 and not r['cross_encoder_extrapolated']
 
 def test_ratio_guard():
-    from hpd_nb.dse_bench import score_ratio, task_table
+    from hpd_nb.experiments.dse_bench import score_ratio, task_table
     assert score_ratio('MRPC', 0.8, 0.76) == pytest.approx(0.95)
     for bad in (0.0, -0.06, float('nan')):
         with pytest.raises(ValueError, match='not positive'): score_ratio('STS-B', bad, 0.2)
@@ -146,7 +146,7 @@ def test_ratio_guard():
 
 def test_cross_fit_logits_never_use_a_teacher_on_its_own_pairs():
     "Each cross-fitted logit comes from the one teacher that did not train on the pair; in-sample from the others."
-    from hpd_nb.dse_bench import cross_fit_logits, split_training
+    from hpd_nb.experiments.dse_bench import cross_fit_logits, split_training
     sel, fit, fold = split_training(50, 3, 0.2, 100, seed=1)
     assert len(sel) == 10 and sorted(np.bincount(fold)) == [13, 13, 14]
     Z = [np.full((len(fit), 2), float(f)) for f in range(3)]  # teacher f outputs f everywhere
@@ -156,7 +156,7 @@ def test_cross_fit_logits_never_use_a_teacher_on_its_own_pairs():
     with pytest.raises(ValueError, match='fold teachers'): cross_fit_logits(Z[:1], fold)
 
 def test_single_class_flag():
-    from hpd_nb.dse_bench import single_class
+    from hpd_nb.experiments.dse_bench import single_class
     assert single_class('QQP', [0, 0, 0]) and not single_class('QQP', [0, 1, 0]) and not single_class('STS-B', [1.0, 1.0])
 
 # --- dse_bench: folders, resume, device -------------------------------------------------------------------------

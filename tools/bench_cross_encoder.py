@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np, torch
 from hpd_nb.core import resolve_model, spread, time_calls, write_result
 from hpd_nb.dse import load_cross_encoder, predict_cross_encoder
-from hpd_nb.dse_bench import load_task
+from hpd_nb.experiments.dse_bench import load_task
 
 
 def input_order(model, tokenizer, s1, s2, batch_size=64, max_length=128):

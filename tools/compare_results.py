@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 import pandas as pd
 from hpd_nb.core import read_result
-from hpd_nb.reproduce import read_results
+from hpd_nb.experiments.reproduce import read_results
 
 ROOT = Path(__file__).resolve().parent.parent
 check = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT/'results'/'recut_check'

@@ -40,7 +40,7 @@ def main():
     a = ap.parse_args()
     import numpy as np, torch
     from hpd_nb.core import atomic_write_text
-    from hpd_nb.corpus import CORPUS_PRESETS, corpus_texts
+    from hpd_nb.experiments.corpus import CORPUS_PRESETS, corpus_texts
     from hpd_nb.data import load_beir
     from hpd_nb.encoding import SentenceEncoder, cached_encode
     from hpd_nb.hpd import fit_pca_projection, split_heldout

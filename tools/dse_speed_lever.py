@@ -13,7 +13,7 @@ from pathlib import Path
 from hpd_nb.core import write_result
 from hpd_nb.dse import load_cross_encoder
 from hpd_nb.core import resolve_model
-from hpd_nb.dse_bench import DSE_PRESETS, fresh_student, precision, speed_benchmark, speedup, task_data, per_task
+from hpd_nb.experiments.dse_bench import DSE_PRESETS, fresh_student, precision, speed_benchmark, speedup, task_data, per_task
 
 
 def main():

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from hpd_nb.core import write_result
 from hpd_nb.dse import evaluate_student, task_score
-from hpd_nb.dse_bench import DSE_PRESETS, _pairs, precision, student_name, task_data, teacher_key, train_student
+from hpd_nb.experiments.dse_bench import DSE_PRESETS, _pairs, precision, student_name, task_data, teacher_key, train_student
 
 
 def cached_logits(run: Path, task: str, p, fit: tuple) -> np.ndarray:

@@ -4,7 +4,7 @@
 Experiment notebooks read the results of a finished run (e.g. `outputs/dse_cpu/dse.json`); this refreshes their
 tables and figures without re-running the `#| slow` cells that produce those results.
 
-    python tools/run_notebook.py nbs/15_dse_bench.ipynb [--run-flags slow]
+    python tools/run_notebook.py nbs/22_dse_bench.ipynb [--run-flags slow]
 """
 import argparse, os, re, sys
 from pathlib import Path
