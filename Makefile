@@ -18,7 +18,7 @@ OUT ?= outputs/$(PRESET)
 # extra JupyterLab options, e.g. `make lab LAB_ARGS="--no-browser --port 8888"`
 LAB_ARGS ?=
 
-.PHONY: venv test reproduce export clean-nbs readme check lab
+.PHONY: venv test reproduce export clean-nbs readme check lab docs
 
 $(BIN)/.installed: settings.ini setup.py constraints.txt
 	$(PY) -m venv $(VENV)
@@ -52,3 +52,8 @@ check: venv
 # Jupyter refuses to start as root (e.g. in a container) without --allow-root, so it is added for uid 0 only.
 lab: venv
 	$(BIN)/jupyter lab --notebook-dir=nbs $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+# static docs site in _site/ from the notebooks with their stored outputs (nothing is executed); the nav is generated
+# from nbs/ on every build (tools/build_docs.py). Open _site/index.html, or serve it: python -m http.server -d _site
+docs: venv
+	$(BIN)/python tools/build_docs.py

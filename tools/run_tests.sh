@@ -19,7 +19,9 @@ start=$(date +%s)
 # nbdev_test: cells flagged in settings.ini tst_flags (notest slow cuda) are skipped
 ( "$BIN/nbdev_test" --n_workers 2 --timing > "$log/nbdev.txt" 2>&1; echo $? > "$log/nbdev.rc"
   echo "$(( $(date +%s) - start ))" > "$log/nbdev.s" ) &
-( "$BIN/python" -m pytest tests/ -q -p no:cacheprovider -n 2 --durations=15 --junitxml="$log/junit.xml" > "$log/pytest.txt" 2>&1
+# tests/test_docs.py (the docs site in a browser) runs in its own stage of .ci/run
+( "$BIN/python" -m pytest tests/ --ignore=tests/test_docs.py -q -p no:cacheprovider -n 2 --durations=15 \
+    --junitxml="$log/junit.xml" > "$log/pytest.txt" 2>&1
   echo $? > "$log/pytest.rc"; echo "$(( $(date +%s) - start ))" > "$log/pytest.s" ) &
 wait
 
