@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['COMMANDS', 'reproduce_main', 'dse_main', 'flag', 'parser', 'UsageError', 'run_command', 'check_setting', 'check_each',
-           'print_table', 'user_errors', 'with_settings', 'distill_cmd', 'eval_sts_cmd', 'experiment_args',
-           'run_experiment', 'reproduce_cmd', 'compress_cmd', 'corpus_cmd', 'frontier_cmd', 'dse_cmd', 'study_cmd',
-           'beir_cmd', 'transfer_cmd', 'bench_precision_cmd', 'usage', 'main']
+           'print_table', 'user_errors', 'setting_value', 'with_settings', 'distill_cmd', 'eval_sts_cmd',
+           'experiment_args', 'run_experiment', 'reproduce_cmd', 'compress_cmd', 'corpus_cmd', 'frontier_cmd',
+           'dse_cmd', 'study_cmd', 'beir_cmd', 'transfer_cmd', 'bench_precision_cmd', 'usage', 'main']
 
 # %% ../nbs/23_cli.ipynb #e1510256
 import argparse, sys
@@ -28,7 +28,9 @@ def parser(func, # a function decorated with `call_parse`
     for a in list(p._actions):
         for s in list(a.option_strings):
             if s.startswith('--') and '_' in s[2:]:
-                alias = '--' + s[2:].replace('_', '-'); a.option_strings.append(alias); p._option_string_actions[alias] = a
+                alias = '--' + s[2:].replace('_', '-')
+                a.option_strings.append(alias)
+                p._option_string_actions[alias] = a
     return p
 
 class UsageError(ValueError):
@@ -41,11 +43,13 @@ def run_command(func, # a `call_parse` function
     "Parse `argv` with `parser(func)` and call `func` with the result; a `UsageError` exits with the usage line (status 2)."
     p = parser(func, prog)
     args = vars(p.parse_args(sys.argv[1:] if argv is None else argv))
-    args.pop('pdb', None); args.pop('xtra', None)
+    args.pop('pdb', None)
+    args.pop('xtra', None)
     if args.get('progress') is False:  # --no-progress also silences the libraries' own bars (weights loading, datasets)
         from transformers.utils import logging as hf_logging
         import datasets
-        hf_logging.disable_progress_bar(); datasets.disable_progress_bars()
+        hf_logging.disable_progress_bar()
+        datasets.disable_progress_bars()
     try: return func(**args)
     except UsageError as e: p.error(str(e))
     except user_errors() as e: p.error(f"{type(e).__name__}: {e}")
@@ -60,7 +64,8 @@ def check_setting(name:str, # the flag, e.g. 'dim' (shown as --dim)
     "Raise a one-line `UsageError` when a command-line setting is out of range."
     if value is None: return value
     flag = '--' + name.replace('_', '-')
-    if choices is not None and value not in choices: raise UsageError(f"{flag} must be one of {', '.join(map(str, choices))}; got {value!r}")
+    if choices is not None and value not in choices:
+        raise UsageError(f"{flag} must be one of {', '.join(map(str, choices))}; got {value!r}")
     if low is not None and (value <= low if low_exclusive else value < low):
         raise UsageError(f"{flag} must be {'greater than' if low_exclusive else 'at least'} {low}; got {value}")
     return value
@@ -86,21 +91,33 @@ def user_errors() -> tuple:
     from hpd_nb.data import DataFormatError
     return (FileNotFoundError, ModelNotFoundError, DataFormatError)
 
+# %% ../nbs/23_cli.ipynb #98cfef74
+def setting_value(v:str, # the VALUE of a `--settings FIELD=VALUE`
+                 ):
+    "`v` as a Python literal (number, tuple, quoted string, True/False/None), else a bare word as that string."
+    import ast, re
+    try: return ast.literal_eval(v)
+    except (ValueError, SyntaxError): pass
+    if re.fullmatch(r"""[^\s()\[\]{}'",]+""", v): return v  # no space, bracket, quote or comma: not meant as a literal
+    raise ValueError(f"{v!r} is neither a Python literal nor a bare word")
+
 # %% ../nbs/23_cli.ipynb #13322082
 def with_settings(preset, # a frozen preset dataclass
-                  settings:list|None, # 'field=value' strings (value: a Python literal); 'field.sub=value' sets a field of a nested preset
+                  settings:list|None, # 'field=value' strings (`setting_value`); 'field.sub=value' sets a field of a nested preset
                  ):
-    "`preset` with the fields named in `settings` replaced; a one-line `UsageError` for an unknown field or a value that is not a literal."
-    import ast, dataclasses
+    "`preset` with the fields named in `settings` replaced; a one-line `UsageError` for an unknown field or an unreadable value."
+    import dataclasses
     fields, over, nested = {f.name for f in dataclasses.fields(preset)}, {}, {}
     for s in settings or ():
         k, eq, v = s.partition('=')
         head, dot, sub = k.partition('.')
         if eq and dot and head in fields and dataclasses.is_dataclass(getattr(preset, head)):
-            nested.setdefault(head, []).append(f'{sub}={v}'); continue  # e.g. compress's HPD recipe: hpd.teacher_precision='fp32'
-        if not eq or k not in fields: raise UsageError(f"--settings {s!r}: expected FIELD=VALUE with FIELD one of {', '.join(sorted(fields))}")
-        try: over[k] = ast.literal_eval(v)
-        except (ValueError, SyntaxError): raise UsageError(f"--settings {s!r}: {v!r} is not a Python literal (quote strings: {k}='...')") from None
+            nested.setdefault(head, []).append(f'{sub}={v}')  # e.g. compress's HPD recipe: hpd.teacher_precision=fp32
+            continue
+        if not eq or k not in fields:
+            raise UsageError(f"--settings {s!r}: expected FIELD=VALUE with FIELD one of {', '.join(sorted(fields))}")
+        try: over[k] = setting_value(v)
+        except ValueError as e: raise UsageError(f"--settings {s!r}: {e} (quote strings: {k}='...')") from None
     over |= {h: with_settings(getattr(preset, h), subs) for h, subs in nested.items()}
     try: return dataclasses.replace(preset, **over)
     except (TypeError, ValueError) as e: raise UsageError(f"--settings: {e}") from None
@@ -109,20 +126,22 @@ def with_settings(preset, # a frozen preset dataclass
 # %% ../nbs/23_cli.ipynb #71c5b737
 def _distill_settings(teacher, student, sentences, unit, passage_words, dim, preset, lr, epochs, batch_size, init, loss, max_seq_length,
                       freeze_layers, keep_layers, heldout, teacher_precision, **_) -> tuple[dict, object, object]:
-    "Check every setting of `distill_cmd` and read its sentences before any model loads: (recipe overrides, base recipe, `SentenceData`)."
+    """Check every setting of `distill_cmd` and read its sentences before any model loads:
+    (recipe overrides, base recipe, `SentenceData`)."""
     from hpd_nb.hpd import HPD_LOSSES, INIT_METHODS, read_sentences
     from hpd_nb.experiments.reproduce import HPD_PRESETS
     from hpd_nb.data import DOC_UNITS
-    from hpd_nb.encoding import PRECISIONS
+    from hpd_nb.encoding import PRECISION_CHOICES
     from hpd_nb.core import resolve_model
     from hpd_nb.student import check_encoder
     if not sentences: raise UsageError('give --sentences FILE [FILE ...]')
-    for k, v in dict(dim=dim, passage_words=passage_words, batch_size=batch_size, max_seq_length=max_seq_length, keep_layers=keep_layers).items():
-        check_setting(k, v, low=1)
+    positive = dict(dim=dim, passage_words=passage_words, batch_size=batch_size, max_seq_length=max_seq_length, keep_layers=keep_layers)
+    for k, v in positive.items(): check_setting(k, v, low=1)
     for k, v in dict(lr=lr, epochs=epochs).items(): check_setting(k, v, low=0, low_exclusive=True)
     check_setting('freeze_layers', freeze_layers, low=0)
-    for k, v, c in (('preset', preset, sorted(HPD_PRESETS)), ('unit', unit, DOC_UNITS), ('init', init, INIT_METHODS), ('loss', loss, HPD_LOSSES),
-                    ('teacher_precision', teacher_precision, PRECISIONS)): check_setting(k, v, choices=c)
+    choices = (('preset', preset, sorted(HPD_PRESETS)), ('unit', unit, DOC_UNITS), ('init', init, INIT_METHODS),
+               ('loss', loss, HPD_LOSSES), ('teacher_precision', teacher_precision, PRECISION_CHOICES))
+    for k, v, c in choices: check_setting(k, v, choices=c)
     if heldout is not None and not Path(heldout).is_file(): raise UsageError(f"--heldout: {heldout} is not a file")
     for what, m in (('teacher', teacher), ('student', student)):
         try: check_encoder(resolve_model(m))
@@ -143,7 +162,8 @@ def distill_cmd(
     passage_words:int=128, # corpus files with --unit passages: words per passage
     dim:int=None, # output dimension d (default: the preset's, 128)
     out:str='hpd-student', # output directory (training checkpoints go beside it, to OUT.checkpoints)
-    preset:str='quick', # starting recipe: that of `hpd_nb reproduce --preset` quick (Procrustes init, lr 2e-5), cpu (the same, 100-step warm-up and evaluation) or paper (random init, lr 1e-4, batch 256, 5 epochs)
+    preset:Param("starting recipe: that of `hpd_nb reproduce --preset` quick (Procrustes init, lr 2e-5), cpu (the same, "
+                 "100-step warm-up and evaluation) or paper (random init, lr 1e-4, batch 256, 5 epochs)", str)='quick',
     lr:float=None, # peak learning rate (default: the preset's)
     epochs:float=None, # passes over the sentences (default: the preset's)
     batch_size:int=None, # sentences per step (default: the preset's)
@@ -155,7 +175,7 @@ def distill_cmd(
     heldout:Path=None, # a file of held-out sentences (default: a seeded tenth of the data, at most 500)
     seed:int=0, # seed of the split, the PCA sample and training
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
-    teacher_precision:str='fp32', # precision of the teacher's encoding: fp32, bf16 or int8 (see `hpd_nb bench-precision`)
+    teacher_precision:str='fp32', # the teacher's encoding: fp32, bf16, int8 or auto (bf16 where native; `hpd_nb bench-precision`)
     report_to:str='none', # training-log tracker, e.g. tensorboard (when installed)
     progress:flag('progress bars')=True,
     resume:flag('continue this run from its checkpoints when it was interrupted')=True,
@@ -168,14 +188,16 @@ def distill_cmd(
     from hpd_nb.encoding import SentenceEncoder
     if teacher_precision != 'fp32': teacher = SentenceEncoder(teacher, device=device, precision=teacher_precision)
     r = distill(teacher, student, data, dim=dim, out=out, recipe=base, heldout=heldout, keep_layers=keep_layers, device=device,
-                progress=progress, resume=resume, sts=sts, track_sts=sts, report_to=report_to, seed=seed, keep_checkpoints=keep_checkpoints, **over)
+                progress=progress, resume=resume, sts=sts, track_sts=sts, report_to=report_to, seed=seed,
+                keep_checkpoints=keep_checkpoints, **over)
     if r.path is not None: _report_distilled(r)
     return r
 
 def _report_distilled(r):
     "What `hpd_nb distill` prints about the student it wrote."
     m = r.metrics
-    print(f"wrote {r.path} ({m['n_train']:,} training texts, {m['n_blank']} blank lines or empty documents skipped, {m['curve'].get('steps', 0)} steps)")
+    print(f"wrote {r.path} ({m['n_train']:,} training texts, {m['n_blank']} blank lines or empty documents skipped, "
+          f"{m['curve'].get('steps', 0)} steps)")
     if m.get('stsb_dev') is not None: print(f"STS-B dev Spearman x100: {m['stsb_dev']:.2f}")
     if m.get('sts'): print(pd.Series(m['sts']).round(2).to_frame('Spearman x100').T.to_string())
 
@@ -185,7 +207,7 @@ def eval_sts_cmd(
     model:Param('a sentence-transformers directory, a known name or a hub id', type=str, opt=False)=None,
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
     batch_size:int=128, # sentences per batch
-    precision:str='fp32', # fp32, bf16 (bfloat16 autocast) or int8 (dynamic quantisation, CPU)
+    precision:str='fp32', # fp32, bf16 (bfloat16 autocast), int8 (dynamic quantisation, CPU) or auto (bf16 where native, else fp32)
     out:str=None, # output directory: sts.json, written by `STSEvaluator` (default: print only)
     progress:flag('progress bars')=True,
 ):
@@ -201,7 +223,8 @@ def eval_sts_cmd(
 # %% ../nbs/23_cli.ipynb #13bfcd9c
 def experiment_args(
     preset:str=None, # one of the experiment's presets (default: `cpu`; `quick` for reproduce, compress and dse)
-    settings:Param("change preset fields for this run, e.g. max_train=20000 'sets=()' (FIELD=python literal; FIELD.SUB for a nested preset)", nargs='*')=None,
+    settings:Param("change preset fields for this run, e.g. max_train=20000 'sets=()' precision=fp32 "
+                   "(FIELD=a Python literal or a bare word; FIELD.SUB for a nested preset)", nargs='*')=None,
     out:str=None, # output folder: the result file, its stages and students (default: outputs/<experiment>_<preset>)
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
     progress:flag('progress bars')=True,
@@ -221,7 +244,8 @@ def run_experiment(name:str, # the experiment: its output folder defaults to out
     preset = preset or default
     check_setting('preset', preset, choices=sorted(presets))
     res = run(with_settings(presets[preset], settings), out or f'outputs/{name}_{preset}', **kw)
-    print_table(table(res), digits); print(f"wall time {res['wall_seconds']:.0f}s")
+    print_table(table(res), digits)
+    print(f"wall time {res['wall_seconds']:.0f}s")
     return res
 
 @call_parse
@@ -257,7 +281,8 @@ def corpus_cmd(sets:Param("BEIR sets (default: the preset's)", nargs='*')=None, 
 
 @call_parse
 @delegates(experiment_args)
-def frontier_cmd(only:Param('students computed in this call, e.g. MiniLM-L3 mpnet-L2 (default: all; finished ones are reused)', nargs='*')=None,
+def frontier_cmd(only:Param('students computed in this call, e.g. MiniLM-L3 mpnet-L2 (default: all; finished ones are reused)',
+                            nargs='*')=None,
                  speed:flag('time every model with rows at the end')=True, **kwargs):
     "Where distillation pays: HPD students of every depth against the same model undistilled + PCA, published models and the teacher."
     from hpd_nb.experiments.frontier import FRONTIER_PRESETS, frontier_table, run_frontier
@@ -277,7 +302,8 @@ def dse_cmd(tasks:Param("GLUE tasks to run (default: the preset's; any of hpd_nb
     if threads: torch.set_num_threads(threads)
     r = run_experiment('dse', DSE_PRESETS, run_bench, lambda r: task_table(r).drop(columns='note'), default='quick', digits=4,
                        tasks=tasks, resume=resume, **kwargs)
-    print(f"mean_ratio (DSE / teacher task score, tasks whose teacher beats the zero-shot cosine): {r['mean_ratio']:.4f} ({r['mean_ratio_note']})")
+    print(f"mean_ratio (DSE / teacher task score, tasks whose teacher beats the zero-shot cosine): "
+          f"{r['mean_ratio']:.4f} ({r['mean_ratio_note']})")
     print(pd.DataFrame(r['speed']).to_string(index=False))
     return r
 
@@ -307,7 +333,7 @@ def beir_cmd(
     models:Param('models (names or directories)', nargs='+')=('all-MiniLM-L6-v2', 'all-mpnet-base-v2'),
     sets:Param('BEIR sets (see hpd_nb.data.BEIR_SETS)', nargs='+')=('scifact', 'nfcorpus'),
     out:str='outputs/beir', # output directory: beir.json, runs/, qrels/
-    precision:str='fp32', # encoder precision: fp32, bf16 or int8
+    precision:str='fp32', # encoder precision: fp32, bf16, int8 or auto (bf16 where native, else fp32)
     tol:float=0.5, # largest accepted difference from MTEB's nDCG@10
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
     progress:flag('progress bars')=True,
@@ -337,7 +363,7 @@ def transfer_cmd(
     tasks:Param('SentEval tasks (see hpd_nb.transfer.TRANSFER_TASKS)', nargs='+')=None,
     kfold:int=5, # folds of SentEval's cross-validation (its default 10; 5 is its prototyping setting)
     out:str=None, # write <model>/transfer.json here (`TransferEvaluator`)
-    precision:str='fp32', # encoder precision: fp32, bf16 or int8
+    precision:str='fp32', # encoder precision: fp32, bf16, int8 or auto (bf16 where native, else fp32)
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
     progress:flag('progress bars')=True,
 ):
@@ -380,9 +406,9 @@ def bench_precision_cmd(
     return df
 
 # %% ../nbs/23_cli.ipynb #c58de7e3
-COMMANDS = {'distill': distill_cmd, 'eval-sts': eval_sts_cmd, 'reproduce': reproduce_cmd, 'compress': compress_cmd, 'corpus': corpus_cmd, 'frontier': frontier_cmd, 'dse': dse_cmd,
-            'bench-precision': bench_precision_cmd, 'study': study_cmd, 'beir': beir_cmd,
-            'transfer': transfer_cmd}
+COMMANDS = {'distill': distill_cmd, 'eval-sts': eval_sts_cmd, 'reproduce': reproduce_cmd, 'compress': compress_cmd,
+            'corpus': corpus_cmd, 'frontier': frontier_cmd, 'dse': dse_cmd, 'bench-precision': bench_precision_cmd,
+            'study': study_cmd, 'beir': beir_cmd, 'transfer': transfer_cmd}
 
 def usage() -> str:
     "The top-level help: one line per subcommand."
@@ -393,15 +419,20 @@ def main(argv:list|None=None, # arguments after the program name (None: sys.argv
         ):
     "Entry point of `hpd_nb`: dispatch to a subcommand."
     argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv or argv[0] in ('-h', '--help'): print(usage()); return 0
+    if not argv or argv[0] in ('-h', '--help'):
+        print(usage())
+        return 0
     cmd, rest = argv[0], argv[1:]
-    if cmd not in COMMANDS: print(f"hpd_nb: unknown command {cmd!r}\n\n{usage()}", file=sys.stderr); return 2
+    if cmd not in COMMANDS:
+        print(f"hpd_nb: unknown command {cmd!r}\n\n{usage()}", file=sys.stderr)
+        return 2
     run_command(COMMANDS[cmd], rest, prog=f'hpd_nb {cmd}')
     return 0
 
 def _alias(func, prog):
     def entry():
-        run_command(func, prog=prog); return 0
+        run_command(func, prog=prog)
+        return 0
     entry.__doc__ = f"Console script `{prog}`, an alias of `hpd_nb {prog.removeprefix('hpd_nb_')}`."
     return entry
 

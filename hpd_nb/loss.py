@@ -51,7 +51,8 @@ def similarity_distill_loss(student_emb:torch.Tensor, # (batch, d) student outpu
     "Mean squared difference between the in-batch cosine-similarity matrices of student and targets."
     if check:
         if student_emb.ndim != 2 or target_emb.ndim != 2 or len(student_emb) != len(target_emb):
-            raise ValueError(f"need (batch, d) tensors with the same batch size, got {tuple(student_emb.shape)} and {tuple(target_emb.shape)}")
+            raise ValueError(f"need (batch, d) tensors with the same batch size, "
+                             f"got {tuple(student_emb.shape)} and {tuple(target_emb.shape)}")
         for name, x in (('student_emb', student_emb), ('target_emb', target_emb)):
             if not torch.isfinite(x.detach()).all(): raise ValueError(f"{name} contains NaN/inf")
     sim = lambda x: (lambda n: n @ n.T)(F.normalize(x.float(), dim=1))

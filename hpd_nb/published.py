@@ -78,7 +78,8 @@ def _word_prefix(graph, inits:dict, consumers:dict, path) -> str:
     return word[0][:-len('embeddings.word_embeddings.weight')]
 
 def _onnx_state(graph, inits:dict, consumers:dict, prefix:str, path) -> tuple[dict, dict]:
-    "({BertModel parameter: tensor}, {parameter: the ONNX tensor it came from}): named initializers, then Linear weights placed by their bias."
+    """({BertModel parameter: tensor}, {parameter: the ONNX tensor it came from}):
+    named initializers, then Linear weights placed by their bias."""
     from onnx import numpy_helper
     sd, source = {}, {}
     def put(key, value, src):
@@ -90,7 +91,9 @@ def _onnx_state(graph, inits:dict, consumers:dict, prefix:str, path) -> tuple[di
         if n.op_type not in ('MatMul', 'Gemm') or n.input[1] not in inits: continue
         t = not (n.op_type == 'Gemm' and _attr(n, 'transB', 0))
         if n.op_type == 'Gemm' and len(n.input) > 2 and n.input[2]: bias = n.input[2]
-        else: bias = next((i for c in consumers.get(n.output[0], []) if c.op_type == 'Add' for i in c.input if i in inits and i.endswith('.bias')), None)
+        else:
+            adds = [c for c in consumers.get(n.output[0], []) if c.op_type == 'Add']
+            bias = next((i for c in adds for i in c.input if i in inits and i.endswith('.bias')), None)
         if bias is None or not bias.startswith(prefix):
             raise ValueError(f'{path}: the {n.op_type} {n.name!r} of {n.input[1]!r} is followed by no named bias; cannot place it')
         w = numpy_helper.to_array(inits[n.input[1]])
@@ -180,7 +183,8 @@ def onnx_mean_pooled(onnx_file:str|os.PathLike, # an ONNX sentence encoder takin
                     ) -> np.ndarray:
     "Mean of the ONNX model's token embeddings (its one rank-3 output) over the real tokens, run with onnxruntime on the CPU."
     import onnxruntime as ort
-    so = ort.SessionOptions(); so.intra_op_num_threads = so.inter_op_num_threads = 1
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = so.inter_op_num_threads = 1
     sess = ort.InferenceSession(str(onnx_file), so, providers=['CPUExecutionProvider'])
     tokens = [o.name for o in sess.get_outputs() if len(o.shape) == 3]
     if len(tokens) != 1: raise ValueError(f'{onnx_file}: expected one rank-3 (token embeddings) output, found {tokens}')

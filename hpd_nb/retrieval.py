@@ -39,7 +39,9 @@ def parse_index_spec(spec:str, # e.g. 'Flat', 'HNSW32', 'IVF1024,PQ16', 'SQ8', '
         if m:
             p = {k: (v if k == 'bits' else int(v)) for k, v in m.groupdict().items() if v is not None}
             break
-    else: raise ValueError(f"unknown index spec {spec!r}; use Flat, HNSW<M>, IVF<n>,Flat, IVF<n>,PQ<m>[x<bits>], SQ8/SQ4/SQ6/SQfp16, binary or binary,rescore<r>")
+    else:
+        raise ValueError(f"unknown index spec {spec!r}; use Flat, HNSW<M>, IVF<n>,Flat, IVF<n>,PQ<m>[x<bits>], "
+                         "SQ8/SQ4/SQ6/SQfp16, binary or binary,rescore<r>")
     p['kind'] = kind
     if kind == 'hnsw' and p['M'] < 2: raise ValueError(f"{spec}: HNSW needs M >= 2")
     if 'nlist' in p and p['nlist'] < 1: raise ValueError(f"{spec}: IVF needs at least 1 list")
@@ -106,7 +108,8 @@ def build_index(xb:np.ndarray, # (n, dim) document embeddings
     if (counts > 1).any(): raise ValueError(f"duplicate document ids, e.g. {[str(u) for u in uniq[counts > 1][:5]]}")
     if p['kind'] == 'binary':
         codes = np.packbits(xb > 0, axis=1)
-        index = faiss.IndexBinaryFlat(d); index.add(codes)
+        index = faiss.IndexBinaryFlat(d)
+        index.add(codes)
         return VectorIndex(spec, index, ids, normalize, p['rescore'] if rescore is None else rescore, codes)
     if normalize: xb = _normalize(xb, 'document embeddings')
     index = faiss.index_factory(d, spec.strip(), faiss.METRIC_INNER_PRODUCT)
@@ -208,8 +211,10 @@ def embed_texts(encode, # encoder: function `list[str] -> array` or object with 
     for i, t in texts.items():
         if not isinstance(t, str) or not t.strip():
             if not drop_empty: raise ValueError(f"{what} {i!r} is empty ({t!r}); pass drop_empty=True to skip it")
-            warnings.warn(f"skipping empty {what} {i!r}"); continue
-        ids.append(i); sents.append(t)
+            warnings.warn(f"skipping empty {what} {i!r}")
+            continue
+        ids.append(i)
+        sents.append(t)
     if not ids: raise ValueError(f"no non-empty {what}s to embed")
     emb = encode_unique(encode, sents, **kwargs)
     return ids, np.stack([emb[s] for s in sents])
@@ -291,11 +296,13 @@ def read_trec_run(path) -> dict:
 
 def write_qrels(qrels:dict, path) -> Path:
     "Write qrels as BEIR's TSV (`query-id corpus-id score` header)."
-    return atomic_write_text(path, 'query-id\tcorpus-id\tscore\n' + ''.join(f"{q}\t{d}\t{r}\n" for q, ds in qrels.items() for d, r in ds.items()))
+    rows = ''.join(f"{q}\t{d}\t{r}\n" for q, ds in qrels.items() for d, r in ds.items())
+    return atomic_write_text(path, 'query-id\tcorpus-id\tscore\n' + rows)
 
 # %% ../nbs/08_retrieval.ipynb #2629e5e2
 def _int8_ranges(calibration:np.ndarray) -> np.ndarray:
-    c = np.asarray(calibration, np.float32); return np.stack([c.min(0), c.max(0)])
+    c = np.asarray(calibration, np.float32)
+    return np.stack([c.min(0), c.max(0)])
 
 def int8_codes(x:np.ndarray, # (n, d) float vectors
                calibration:np.ndarray, # (m, d) vectors whose per-coordinate min/max set the ranges
@@ -358,7 +365,9 @@ class View:
     precision:str='fp32' # a key of `CODES`
 
     @property
-    def label(self) -> str: return row_label(self.method, self.dim, precision=self.precision)  # method: a model name, with +REDUCTION when fitted
+    def label(self) -> str:
+        "The row's name: the method (a model name, with +REDUCTION when fitted), width and precision (`row_label`)."
+        return row_label(self.method, self.dim, precision=self.precision)
     @property
     def fit_key(self) -> tuple: return (self.encoder, self.reduce, self.dim)  # rows that share a fitted reduction
 
@@ -500,7 +509,8 @@ class BEIREvaluator(Evaluator):
                  split:str='test', k:int=100, batch_size:int=64, progress:bool=False, name:str='',
                  data:dict|None=None, # {set: loaded `BeirData`} (None: `load_beir`)
                 ):
-        super().__init__(name, sets=list(sets), split=split, k=k, batch_size=batch_size); self.progress, self.data = progress, data or {}
+        super().__init__(name, sets=list(sets), split=split, k=k, batch_size=batch_size)
+        self.progress, self.data = progress, data or {}
     def compute(self, model) -> dict:
         s, m = self.settings, {}
         for x in s['sets']:

@@ -14,8 +14,8 @@ from torch import nn
 from safetensors.torch import save_file
 from fastcore.basics import patch
 from .core import MANIFEST, assemble_atomically, cache_dir, keyed_dir, resolve_model
-from .encoding import batched_encode, check_sentences, dir_fingerprint, load_dense_modules, load_transformer, pool_tokens, read_st_config, token_lengths
-from .encoding import write_json, write_st_layout
+from .encoding import batched_encode, check_sentences, dir_fingerprint, load_dense_modules, load_transformer, pool_tokens
+from .encoding import read_st_config, token_lengths, write_json, write_st_layout
 
 # %% ../nbs/03_student.ipynb #6a4afd2b
 def select_layers(n_layers:int, # layers in the backbone
@@ -82,8 +82,11 @@ def pruned_model(model:str|os.PathLike, # a sentence-transformers model: name or
         for f in src.rglob('*'):  # everything but the backbone's weights and other formats of them
             rel = f.relative_to(src)
             if f.is_file() and f.name != MANIFEST and str(rel) not in _WEIGHTS and rel.parts[0] not in ('onnx', 'openvino'):
-                (tmp/rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(f, tmp/rel)
-        m, _ = load_transformer(src); prune_layers(m, idx); m.save_pretrained(tmp)
+                (tmp/rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(f, tmp/rel)
+        m, _ = load_transformer(src)
+        prune_layers(m, idx)
+        m.save_pretrained(tmp)
     return keyed_dir(dest, dict(source=dir_fingerprint(src), layers=idx), build)
 
 # %% ../nbs/03_student.ipynb #a82cad1c
@@ -119,7 +122,8 @@ class HPDStudent(nn.Module):
     def reset_projection(self, seed:int=0):
         "Re-initialise the Dense layer randomly (PyTorch's default Linear init) with a fixed seed."
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed); self.dense.reset_parameters()
+            torch.manual_seed(seed)
+            self.dense.reset_parameters()
         return self
 
     def __repr__(self):
@@ -150,7 +154,8 @@ def forward(self:HPDStudent,
              **batch, # a tokenized batch (`pooled`'s arguments); other entries (labels, targets, ...) are ignored
             ) -> torch.Tensor:
     "Student embeddings, (batch, dim), values in (-1, 1): `pooled` through the Dense layer and its activation."
-    return self.activation(self.dense(self.pooled(**{k: batch[k] for k in ('input_ids', 'attention_mask', 'token_type_ids') if k in batch})))
+    inputs = {k: batch[k] for k in ('input_ids', 'attention_mask', 'token_type_ids') if k in batch}
+    return self.activation(self.dense(self.pooled(**inputs)))
 
 # %% ../nbs/03_student.ipynb #bb655acb
 @patch
@@ -191,17 +196,21 @@ def freeze_lower(self:HPDStudent,
 def save(self:HPDStudent,
           path:str|os.PathLike, # output directory (an existing one is replaced)
          ) -> Path:
-    "Write the student as a sentence-transformers model directory (Transformer → Pooling(mean) → Dense(tanh)), atomically: built beside `path`, then renamed onto it."
+    """Write the student as a sentence-transformers model directory (Transformer → Pooling(mean) → Dense(tanh)),
+    atomically: built beside `path`, then renamed onto it."""
     return assemble_atomically(Path(path), self._write, manifest=False)
 
 @patch
 def _write(self:HPDStudent, path:Path) -> Path:
     "Fill the empty directory `path` with the student's files (`save`)."
-    self.backbone.save_pretrained(path); self.tokenizer.save_pretrained(path)
-    write_st_layout(path, self.hidden_size, self.max_seq_length, dict(in_features=self.hidden_size, out_features=self.dim, bias=True,
-                                                                     activation_function='torch.nn.modules.activation.Tanh'))
-    save_file({'linear.weight': self.dense.weight.detach().cpu().contiguous(), 'linear.bias': self.dense.bias.detach().cpu().contiguous()},
-              str(path/'2_Dense'/'model.safetensors'))
+    self.backbone.save_pretrained(path)
+    self.tokenizer.save_pretrained(path)
+    dense = dict(in_features=self.hidden_size, out_features=self.dim, bias=True,
+                 activation_function='torch.nn.modules.activation.Tanh')
+    write_st_layout(path, self.hidden_size, self.max_seq_length, dense)
+    weights = {'linear.weight': self.dense.weight.detach().cpu().contiguous(),
+               'linear.bias': self.dense.bias.detach().cpu().contiguous()}
+    save_file(weights, str(path/'2_Dense'/'model.safetensors'))
     write_json(path/'config_sentence_transformers.json', dict(prompts={}, default_prompt_name=None, similarity_fn_name='cosine',
                                                             hpd_nb=dict(kept_layers=self.kept_layers, source=str(self.path))))
     return path
@@ -211,13 +220,16 @@ def load(cls:HPDStudent, path:str|os.PathLike, # directory written by `HPDStuden
          ) -> HPDStudent:
     "Load a student saved by `save` (or any Transformer → mean Pooling → Dense(tanh) sentence-transformers model)."
     path = Path(path)
-    if not (path/'modules.json').exists(): raise FileNotFoundError(f"{path/'modules.json'} not found: not a sentence-transformers directory")
+    if not (path/'modules.json').exists():
+        raise FileNotFoundError(f"{path/'modules.json'} not found: not a sentence-transformers directory")
     mods = json.loads((path/'modules.json').read_text())
     types = [m['type'].rsplit('.', 1)[-1] for m in mods]
-    if types != ['Transformer', 'Pooling', 'Dense']: raise ValueError(f"{path/'modules.json'}: expected Transformer, Pooling, Dense modules, got {types}")
+    if types != ['Transformer', 'Pooling', 'Dense']:
+        raise ValueError(f"{path/'modules.json'}: expected Transformer, Pooling, Dense modules, got {types}")
     if read_st_config(path)['pooling'] != 'mean': raise ValueError(f"{path}: the student needs mean pooling")
     (lin, act), = load_dense_modules(path)  # the package's one reader of Dense weights
-    if not isinstance(act, nn.Tanh): raise ValueError(f"{path/mods[2]['path']/'config.json'}: expected a Tanh activation, got {type(act).__name__}")
+    if not isinstance(act, nn.Tanh):
+        raise ValueError(f"{path/mods[2]['path']/'config.json'}: expected a Tanh activation, got {type(act).__name__}")
     m = cls(path, dim=lin.out_features)
     m.dense.load_state_dict(lin.state_dict())
     return m

@@ -121,7 +121,8 @@ def load_weights(model:nn.Module, # module with the same architecture as the sav
     try: missing, unexpected = safetensors.torch.load_model(model, str(path), strict=False)
     except RuntimeError as e: raise RuntimeError(f"{path} does not match {type(model).__name__}: {e}") from e
     if missing or unexpected:
-        raise RuntimeError(f"{path} does not match {type(model).__name__}: missing keys {sorted(missing)[:5]}, unexpected keys {sorted(unexpected)[:5]}")
+        raise RuntimeError(f"{path} does not match {type(model).__name__}: "
+                           f"missing keys {sorted(missing)[:5]}, unexpected keys {sorted(unexpected)[:5]}")
     return model
 
 # %% ../nbs/05_trainer.ipynb #22163bb3
@@ -274,7 +275,8 @@ def model_identity(model:nn.Module, # any torch module
     h = hashlib.sha256(f'{type(model).__module__}.{type(model).__qualname__}'.encode())
     for k, v in model.state_dict().items():
         t = v.detach().cpu().contiguous()
-        h.update(f'{k}\0{tuple(t.shape)}\0{t.dtype}\0'.encode()); h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b'')
+        h.update(f'{k}\0{tuple(t.shape)}\0{t.dtype}\0'.encode())
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b'')
     return h.hexdigest()
 
 def dataset_fingerprint(ds:Sequence|None, # map-style dataset
@@ -291,14 +293,20 @@ def dataset_fingerprint(ds:Sequence|None, # map-style dataset
 def _hash_example(h, x):
     "Feed an example into a hash canonically (tensors and arrays by dtype, shape and bytes; containers recursively)."
     if isinstance(x, torch.Tensor): x = x.detach().cpu().numpy()
-    if isinstance(x, np.ndarray): h.update(f'{x.dtype}{x.shape}'.encode()); h.update(np.ascontiguousarray(x).tobytes()); return
-    if isinstance(x, Mapping):
+    if isinstance(x, np.ndarray):
+        h.update(f'{x.dtype}{x.shape}'.encode())
+        h.update(np.ascontiguousarray(x).tobytes())
+    elif isinstance(x, Mapping):
         h.update(b'{')
-        for k in sorted(x, key=str): h.update(repr(k).encode()); _hash_example(h, x[k])
-        h.update(b'}'); return
-    if isinstance(x, (list, tuple)):
-        h.update(b'['); [_hash_example(h, v) for v in x]; h.update(b']'); return
-    h.update(repr(x).encode() if isinstance(x, (str, int, float, bool, type(None))) else pickle.dumps(x, protocol=4))
+        for k in sorted(x, key=str):
+            h.update(repr(k).encode())
+            _hash_example(h, x[k])
+        h.update(b'}')
+    elif isinstance(x, (list, tuple)):
+        h.update(b'[')
+        for v in x: _hash_example(h, v)
+        h.update(b']')
+    else: h.update(repr(x).encode() if isinstance(x, (str, int, float, bool, type(None))) else pickle.dumps(x, protocol=4))
 
 def _fn_identity(fn) -> str|None:
     if fn is None: return None
@@ -388,7 +396,8 @@ def _resume_from(resume, run_dir:Path, fp:dict, on_mismatch:str) -> str|None:
     if not (ck/'trainer_state.json').is_file(): raise FileNotFoundError(f"{ck} is not a complete checkpoint (no trainer_state.json)")
     theirs = _read_fp(ck.parent)
     if theirs is not None and fingerprint_key(theirs) != fingerprint_key(fp):
-        raise ValueError(f"checkpoint {ck} was written by a run of other settings; they differ in: {', '.join(fingerprint_diff(theirs, fp))}")
+        raise ValueError(f"checkpoint {ck} was written by a run of other settings; "
+                         f"they differ in: {', '.join(fingerprint_diff(theirs, fp))}")
     return str(ck)
 
 START_WEIGHTS = 'start.safetensors' # the weights a run evaluated at step 0, kept in its run folder
@@ -396,7 +405,8 @@ START_WEIGHTS = 'start.safetensors' # the weights a run evaluated at step 0, kep
 def start_is_best(log_history:list[dict], # `trainer.state.log_history`
                   config:TrainConfig, # the run's configuration
                  ) -> bool:
-    "True when the evaluation before the first step (`eval_on_start`) is the best one: no later evaluation beat it (ties keep the earlier, as HF does)."
+    """True when the evaluation before the first step (`eval_on_start`) is the best one:
+    no later evaluation beat it (ties keep the earlier, as HF does)."""
     m = config.metric_for_best
     if not (m and config.load_best and config.eval_on_start): return False
     key = m if m.startswith('eval_') else f'eval_{m}'
@@ -466,7 +476,8 @@ def train(model:nn.Module, # model to train (a `PreTrainedModel` or any `nn.Modu
     if start_is_best(st.log_history, config) and (run_dir/START_WEIGHTS).is_file():
         # HF keeps no checkpoint of step 0, so it would end on the last step: restore the weights that scored best
         trainer.accelerator.wait_for_everyone()
-        load_weights(trainer.model, run_dir/START_WEIGHTS); best_ck = str(run_dir/START_WEIGHTS)
+        load_weights(trainer.model, run_dir/START_WEIGHTS)
+        best_ck = str(run_dir/START_WEIGHTS)
     return TrainResult(history=history_frame(st.log_history), best_metric=st.best_metric,
                        best_checkpoint=best_ck, last_checkpoint=None if last is None else str(last),
                        run_dir=str(run_dir), fingerprint=fp, global_step=st.global_step, train_loss=train_loss,

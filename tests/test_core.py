@@ -59,3 +59,31 @@ def test_local_directory_is_used_as_is(tmp_path):
     assert resolve_model(dst) == dst.resolve()
     with pytest.raises(ModelNotFoundError, match="no config.json"):
         resolve_model(tmp_path)
+
+
+@pytest.mark.parametrize("flags,want", [(set(), "fp32"), ({"avx512f", "avx512_vnni"}, "fp32"),
+                                        ({"avx512_bf16"}, "bf16"), ({"amx_bf16", "amx_tile"}, "bf16")])
+def test_native_precision_follows_cpu_flags(monkeypatch, flags, want):
+    "'auto' is bf16 only where the CPU flags say bf16 is native (AVX-512 BF16 or AMX), fp32 otherwise."
+    import torch
+    from hpd_nb import encoding
+    monkeypatch.setattr(encoding, "cpu_flags", lambda: set(flags))
+    assert encoding.cpu_has_fast_bf16() == (want == "bf16")
+    assert encoding.native_precision("cpu") == want
+    assert encoding.check_precision("auto", torch.device("cpu")) == want
+
+
+@pytest.mark.parametrize("supported,want", [(True, "bf16"), (False, "fp32")])
+def test_native_precision_on_cuda_asks_torch(monkeypatch, supported, want):
+    import torch
+    from hpd_nb import encoding
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: supported)
+    assert encoding.native_precision("cuda") == want
+    assert encoding.check_precision("auto", torch.device("cuda")) == want
+
+
+def test_cpu_flags_reads_proc_cpuinfo():
+    from hpd_nb.core import cpu_flags
+    flags = cpu_flags()
+    info = Path("/proc/cpuinfo").read_text().split() if Path("/proc/cpuinfo").exists() else []
+    assert isinstance(flags, set) and all(f in info for f in flags)
