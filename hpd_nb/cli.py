@@ -6,7 +6,7 @@
 __all__ = ['COMMANDS', 'reproduce_main', 'dse_main', 'flag', 'parser', 'UsageError', 'run_command', 'check_setting', 'check_each',
            'print_table', 'user_errors', 'setting_value', 'with_settings', 'distill_cmd', 'eval_sts_cmd',
            'experiment_args', 'run_experiment', 'reproduce_cmd', 'compress_cmd', 'corpus_cmd', 'frontier_cmd',
-           'dse_cmd', 'study_cmd', 'beir_cmd', 'transfer_cmd', 'bench_precision_cmd', 'usage', 'main']
+           'scale_cmd', 'dse_cmd', 'study_cmd', 'beir_cmd', 'transfer_cmd', 'bench_precision_cmd', 'usage', 'main']
 
 # %% ../nbs/23_cli.ipynb #e1510256
 import argparse, sys
@@ -291,6 +291,16 @@ def frontier_cmd(only:Param('students computed in this call, e.g. MiniLM-L3 mpne
 
 @call_parse
 @delegates(experiment_args)
+def scale_cmd(only:Param('kept students trained to the end in this call, e.g. mpnet-L4 (default: all; finished stages are reused)',
+                         nargs='*')=None,
+              speed:flag('time every model with rows at the end')=True, **kwargs):
+    "Distillation at scale: the learning curve of the kept students to 500k sentence-passes, with the same-bytes alternatives."
+    from hpd_nb.experiments.scale import SCALE_PRESETS, run_scale, scale_table
+    if (p := SCALE_PRESETS.get(kwargs.get('preset') or 'cpu')): check_each('only', only, [s.label for s in (*p.students, *p.fast)])
+    return run_experiment('scale', SCALE_PRESETS, run_scale, scale_table, only=only or None, speed=speed, **kwargs)
+
+@call_parse
+@delegates(experiment_args)
 def dse_cmd(tasks:Param("GLUE tasks to run (default: the preset's; any of hpd_nb.data.GLUE_TASKS)", nargs='*')=None,
             threads:int=None, # torch CPU threads (default: torch chooses; 1 helps on a busy machine)
             resume:flag('reuse finished task results')=True, **kwargs):
@@ -407,7 +417,7 @@ def bench_precision_cmd(
 
 # %% ../nbs/23_cli.ipynb #c58de7e3
 COMMANDS = {'distill': distill_cmd, 'eval-sts': eval_sts_cmd, 'reproduce': reproduce_cmd, 'compress': compress_cmd,
-            'corpus': corpus_cmd, 'frontier': frontier_cmd, 'dse': dse_cmd, 'bench-precision': bench_precision_cmd,
+            'corpus': corpus_cmd, 'frontier': frontier_cmd, 'scale': scale_cmd, 'dse': dse_cmd, 'bench-precision': bench_precision_cmd,
             'study': study_cmd, 'beir': beir_cmd, 'transfer': transfer_cmd}
 
 def usage() -> str:

@@ -602,6 +602,7 @@ def _quora_questions(root=None)->list[str]:
 
 POOL_SOURCES = {
     'nlp-corpus': lambda root: _plain('sentences/nlp-corpus.txt.gz', root),
+    'wiki': lambda root: _plain('sentences/wiki-sentences.txt.gz', root),
     'snli': lambda root: [s for sp in ('dev', 'test') for k in ('s1', 's2') for s in _plain(f'senteval/SNLI/{k}.{sp}', root)],
     'stsb-train': lambda root: _pairs_sents(load_sts('STSBenchmark', 'train', root)),
     'sick-train': lambda root: _pairs_sents(load_sts('SICKRelatedness', 'train', root)),
