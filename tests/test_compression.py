@@ -31,7 +31,8 @@ def test_compression_end_to_end_tiny(tmp_path, monkeypatch):
     saved = json.loads((tmp_path/'out'/'compression.json').read_text())
     assert saved['rows'] == json.loads(json.dumps(res['rows']))
     labels = [r['label'] for r in saved['rows']]
-    assert {'teacher-384', 'teacher+PCA-8', 'student+PCA-8', 'HPD-8', 'HPD-8 int8', 'HPD-8 binary+rescore', 'Matryoshka-8'} <= set(labels)
+    assert {'teacher-384', 'teacher+PCA-8', 'MiniLM-L6-384', 'MiniLM-L6+PCA-8', 'HPD-MiniLM-L6-8', 'HPD-MiniLM-L6-8 int8',
+            'HPD-MiniLM-L6-8 binary+rescore', 'Matryoshka-8'} <= set(labels)
     for r in saved['rows']:
         assert KEYS <= set(r) and set(r['ndcg@10']) == {'toy'} and 0 <= r['ndcg@10']['toy'] <= 100
         assert r['encode_sps'] > 0 and r['query_ms_b1'] > r['query_encode_ms_b1'] > 0
@@ -41,7 +42,7 @@ def test_compression_end_to_end_tiny(tmp_path, monkeypatch):
     assert (tmp_path/'out'/'qrels'/'toy-test.tsv').exists()
     assert saved['sets']['toy']['missing_judgements'] == 10
     rows = {r['label']: r for r in saved['rows']}
-    assert rows['teacher-384']['bytes_per_vector'] == 1536 and rows['HPD-8 binary']['bytes_per_vector'] == 1
+    assert rows['teacher-384']['bytes_per_vector'] == 1536 and rows['HPD-MiniLM-L6-8 binary']['bytes_per_vector'] == 1
     assert rows['teacher-384']['ndcg@10']['toy'] > 50  # MiniLM finds the topic documents
     assert list(compression_table(saved).index) == labels
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from hpd_nb.data import STS_TASKS, load_sts
+from hpd_nb.data import load_sts
 from hpd_nb.evaluation import (MINILM_REFERENCE, encode_unique, evaluate_sts, pair_cosine, spearman100,
                                sts_dev_pairs, sts_dev_spearman, sts_spearman, sts_table)
 
@@ -74,8 +74,11 @@ def test_dev_copies_align():
 
 
 def test_minilm_reproduces_published_sts(minilm):
-    "Full 7-set evaluation of all-MiniLM-L6-v2: MTEB's STS12-16/STS-B figures and SentEval SICK-R, to 0.01."
-    res = evaluate_sts(minilm, progress=False)
-    assert list(res.index) == STS_TASKS + ['avg']
-    np.testing.assert_allclose(res[MINILM_REFERENCE.index].values, MINILM_REFERENCE.values, atol=0.01)
-    assert res['avg'] == pytest.approx(78.87, abs=0.01)
+    """all-MiniLM-L6-v2 on STS16 (SemEval's file layout, as STS12-15) and STS-B test (its CSV layout): MTEB's figures to 0.01.
+
+    The seven-set table (avg 78.87) is the `MiniLM-L6-384` row of results/hpd_quick; two sets keep this test at a
+    fifth of the encoding."""
+    tasks = ['STS16', 'STSBenchmark']
+    res = evaluate_sts(minilm, tasks=tasks, progress=False)
+    assert list(res.index) == tasks + ['avg']
+    np.testing.assert_allclose(res[tasks].values, MINILM_REFERENCE[tasks].values, atol=0.01)

@@ -4,9 +4,9 @@
     python tools/corpus_diagnose.py --out outputs/corpus_cpu --set scifact --dest results/corpus_cpu_mse/diagnostics.json
 
 (run on the students of the first `cpu` run, which chose on held-out MSE among lr 2e-5 and 1e-4; the committed file is that
-run's diagnosis. On a later run it measures whatever HPD-128 folders it finds.)
+run's diagnosis. On a later run it measures whatever HPD-MiniLM-L6-128 folders it finds.)
 
-For the HPD-128 students of a finished `hpd_nb corpus` run (every learning-rate candidate, and the untrained start that
+For the HPD-MiniLM-L6-128 students of a finished `hpd_nb corpus` run (every learning-rate candidate, and the untrained start that
 `distill` saved before its first step) it measures, against the targets `distill` trained them on (the teacher's
 vectors projected by the PCA fitted on the training documents): the MSE on the held-out documents (the development
 split the run chose on), the MSE on the queries (never seen in training or selection), the Spearman correlation between the student's and
@@ -66,7 +66,8 @@ def main():
     teacher_sims = cos(T[:len(held)])  # the full teacher's cosine between every two held-out documents
     sim_rho = lambda X: float(spearmanr(cos(X), teacher_sims)[0])  # a query-free, ranking-aligned development metric
     rows = [dict(model='teacher projected (the targets)', heldout_doc_mse=0.0, query_mse=0.0, heldout_sim_spearman=sim_rho(th), ndcg10=ndcg(td, tq))]
-    studs = [d for d in sorted((a.out/a.set/'students').glob(f'HPD-F{p.dims[0]}*')) if d.is_dir() and not d.name.endswith(('.checkpoints', '-start'))]
+    found = sorted((a.out/a.set/'students').glob(f'{p.hpd_label(p.dims[0])}*'))  # every learning-rate candidate of the first HPD student
+    studs = [d for d in found if d.is_dir() and not d.name.endswith(('.checkpoints', '-start'))]
     variants = [(f'{d.name} untrained start', d, 'start') for d in studs[:1]] + [(d.name, d, 'final') for d in studs]
     with tempfile.TemporaryDirectory() as tmp:
         for name, d, which in variants:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 import hpd_nb
-from ..core import keyed_json, read_result, write_result
+from ..core import keyed_json, read_result, row_label, write_result
 from ..encoding import SentenceEncoder, cached_encode, distill_static
 from ..evaluation import encode_unique, sts_row, sts_sentences, time_encoders
 from ..hpd import distill
@@ -29,13 +29,14 @@ def contenders(dims=(64, 128, 256), # compact sizes d
                teacher_dim:int=768, student_dim:int=384, # full sizes
                matryoshka_dim:int=256, static_dim:int=256, # widths of the Matryoshka student and the static model
                quantized=('int8', 'binary', 'binary+rescore'), # precisions applied to each full vector
+               student:str=HPDPreset.student_label, # the student's short name with its layer count: its encoder key and row family
               ) -> list[View]:
     "The rows of the comparison: full teacher and student (float and quantised), their PCAs, HPD, Matryoshka and static at each d."
-    v = []
-    for enc, full in (('teacher', teacher_dim), ('student', student_dim)):
+    v, hpd = [], row_label(student, hpd=True)
+    for enc, full in (('teacher', teacher_dim), (student, student_dim)):
         v += [View(enc, enc, full, 'none', q) for q in ('fp32',) + tuple(quantized)]
         v += [View(f'{enc}+PCA', enc, d, 'pca') for d in dims if d < full]
-    for d in dims: v += [View('HPD', f'HPD-F{d}', d, 'none', q) for q in ('fp32',) + tuple(quantized)]
+    for d in dims: v += [View(hpd, row_label(hpd, d), d, 'none', q) for q in ('fp32',) + tuple(quantized)]
     v += [View('Matryoshka', 'Matryoshka', d, 'truncate') for d in dims if d <= matryoshka_dim]
     v += [View('static', 'static', d, 'truncate') for d in dims if d <= static_dim]
     return v
@@ -61,7 +62,7 @@ class CompressionPreset:
     hard_sets:tuple=('quora',) # sets seen in training, evaluated on a BM25 hard-distractor subset
     hard_queries:int=500 # queries of each hard subset
     hard_per_query:int=20 # BM25 neighbours kept per query
-    transfer_dims:tuple=(128,) # fp32 rows of these sizes (and the full teacher and student) get transfer probes
+    transfer_dims:tuple=(HPDPreset.dim,) # fp32 rows of these sizes (and the full teacher and student) get transfer probes
     transfer_tasks:tuple=TRANSFER_TASKS # SentEval tasks
     kfold:int=5 # SentEval folds
     precision:str='bf16' # inference precision of every transformer encoder ('fp32' | 'bf16')
@@ -80,18 +81,18 @@ def compression_encoders(p:CompressionPreset, # the settings
                          progress:bool=True, # progress bars
                          device:str|None=None, # device of every model
                         ) -> tuple[dict, dict]:
-    "({key: encoder}, {key: model description}) of the run: teacher, student, HPD-F<d>, Matryoshka, static."
+    "({key: encoder}, {key: model description}): 'teacher', the student (its short name), its HPD students, 'Matryoshka', 'static'."
     out, h = Path(out), p.hpd
     teacher = SentenceEncoder(h.teacher, device=device, precision=h.teacher_precision)
     student = SentenceEncoder(h.student, device=device, precision=p.precision)
     train_s, held_s = preset_sentences(h)
-    encs, models = {'teacher': teacher, 'student': student}, {'teacher': teacher.name, 'student': student.name}
+    encs, models = {'teacher': teacher, h.student_label: student}, {'teacher': teacher.name, h.student_label: student.name}
     def trained(key, **kw):
         r = distill(teacher, h.student, train_s, out=out/'students'/key, recipe=replace(h.recipe(), **kw), heldout=held_s,
                     device=device, progress=progress, sts=False, name=key, keep_checkpoints=True)
         encs[key] = SentenceEncoder(r.path, device=device, precision=p.precision, max_seq_length=student.max_seq_length)
         models[key] = f"{key} ({student.name} distilled from {teacher.name}; kept: {r.metrics.get('checkpoint_kept')})"
-    for d in p.dims: trained(f'HPD-F{d}', dim=d)
+    for d in p.dims: trained(row_label(h.student_label, d, hpd=True), dim=d)
     trained('Matryoshka', dim=max(p.dims), loss='matryoshka')
     if p.static:
         encs['static'] = distill_static(teacher, out/'students'/f'static-{max(p.dims)}', max(p.dims), device)
@@ -161,7 +162,7 @@ def _transfer_cell(view, emb_fn, p, out, enc_identity):
 
 def wants_transfer(view:View, p:CompressionPreset) -> bool:
     "Float rows of the transfer sizes, and the full teacher and student."
-    return view.precision == 'fp32' and (view.dim in p.transfer_dims or view.method in ('teacher', 'student'))
+    return view.precision == 'fp32' and (view.dim in p.transfer_dims or view.method in ('teacher', p.hpd.student_label))
 
 def score_view(view:View, # the row
                emb:dict, # {'sts': {text: vec}, 'docs': {set: {text: vec}}, 'queries': ..., 'transfer': {text: vec} | None}
@@ -236,7 +237,8 @@ def run_compression(preset:str|CompressionPreset='quick', # preset name or objec
     out, t0, stages = Path(out), time.time(), {}
     def stage(name, t): stages[name] = round(time.time() - t, 1); print(f'compress: {name} {stages[name]:.0f}s', flush=True)
     t = time.time(); encs, models = compression_encoders(p, out, progress, device); stage('encoders (training)', t)
-    views = contenders(p.dims, encs['teacher'].dim, encs['student'].dim, encs['Matryoshka'].dim, encs['static'].dim if 'static' in encs else 0)
+    s, static_dim = p.hpd.student_label, encs['static'].dim if 'static' in encs else 0
+    views = contenders(p.dims, encs['teacher'].dim, encs[s].dim, encs['Matryoshka'].dim, static_dim, student=s)
     t = time.time(); given, sets = sets is not None, retrieval_sets(p, progress, sets); stage('retrieval data', t)
     unseen = tuple(sets) if given else p.sets
     for n, d in sets.items(): write_qrels(d.qrels, out/'qrels'/f'{n}-{d.split}.tsv')

@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 import hpd_nb
-from ..core import atomic_write_text, keyed_json, read_result, write_result
+from ..core import atomic_write_text, keyed_json, read_result, row_label, write_result
 from ..data import BeirData, load_beir, split_documents, title_text_task
 from ..encoding import SentenceEncoder
 from ..hpd import HPDRecipe, distill
+from .reproduce import HPDPreset, with_layers
 from ..student import HPDStudent
 from ..trainer import START_WEIGHTS, load_weights
 from ..retrieval import (View, build_index, code_bytes, code_of, embed_texts, fit_reduction, int8_codes, reduce_vectors, reduction_of,
@@ -34,8 +35,9 @@ class CorpusPreset:
     "Every setting of one per-corpus compression run."
     name:str='cpu' # preset name
     sets:tuple=('scifact', 'nfcorpus') # BEIR sets (see `hpd_nb.data.BEIR_SETS`); each is trained on its own corpus
-    teacher:str='all-mpnet-base-v2' # the large model
-    student:str='all-MiniLM-L6-v2' # the small backbone
+    teacher:str=HPDPreset.teacher # the large model
+    student:str=HPDPreset.student # the small backbone
+    student_label:str=HPDPreset.student_label # its short name with its layer count, in row labels
     precision:str='bf16' # inference precision of every encoder ('fp32' | 'bf16')
     dims:tuple=(128, 256) # HPD students (MSE) distilled on the corpus; the first also chooses the learning rate
     matryoshka_dim:int|None=256 # a Matryoshka student of this width (MSE at 256, 128, 64; its rows are 256 and each d); None: none
@@ -44,7 +46,7 @@ class CorpusPreset:
     passage_words:int=128 # words per passage (unit='passages')
     max_seq_length:int=256 # student length in training and in evaluation
     epochs:float=1.0 # passes over the corpus
-    lrs:tuple=(2e-5,) # peak learning rates tried on HPD-F<dims[0]>; the development score picks the one every student uses
+    lrs:tuple=(2e-5,) # peak learning rates tried on the first HPD student (dims[0]); the development score picks every student's
     batch_size:int=32 # documents per step
     bf16:bool=True # bfloat16 autocast in training too (the teacher and every encoder run under it already)
     eval_steps:int=25 # held-out MSE every N steps (picks the checkpoint within a training)
@@ -59,6 +61,11 @@ class CorpusPreset:
 
     def __post_init__(self):
         if self.choose_on not in CHOOSE_ON: raise ValueError(f"choose_on={self.choose_on!r}; choose one of {CHOOSE_ON}")
+
+    def hpd_label(self, dim:int|None=None) -> str:
+        "The HPD student's label at width `dim` (its key and folder), named by its depth: 'HPD-MiniLM-L6-128'; None: its row family."
+        s = self.student_label if self.keep_layers is None else with_layers(self.student_label, self.keep_layers)
+        return row_label(s, dim, hpd=True)
 
     def recipe(self, dim:int, loss:str='mse', lr:float|None=None) -> HPDRecipe:
         "The HPD recipe of a `dim`-wide student (`lr`: None for the first of `lrs`)."
@@ -126,10 +133,10 @@ def start_or_trained(p:CorpusPreset, enc:SentenceEncoder, fig:dict, task:BeirDat
     return (enc if best == 'trained' else start), dict(fig, kept=best, dev=s, dev_seconds=round(time.time() - t0, 1))
 
 def choose_lr(p:CorpusPreset, texts:list, out:str|Path, teacher:SentenceEncoder, task:BeirData|None=None, progress:bool=True, device:str|None=None) -> tuple:
-    "(the rate of `p.lrs` whose HPD-F<dims[0]> the development score prefers, {rate: (encoder, figures)} of every candidate)."
+    "(the rate of `p.lrs` whose HPD student of width dims[0] the development score prefers, {rate: (encoder, figures)} of every candidate)."
     d = p.dims[0]
-    tried = {lr: distill_on_corpus(p, texts, out, teacher, f'HPD-F{d}' + (f'-lr{lr:g}' if len(p.lrs) > 1 else ''), d, 'mse', lr, progress, device)
-             for lr in p.lrs}
+    folder = lambda lr: p.hpd_label(d) + (f'-lr{lr:g}' if len(p.lrs) > 1 else '')
+    tried = {lr: distill_on_corpus(p, texts, out, teacher, folder(lr), d, 'mse', lr, progress, device) for lr in p.lrs}
     if len(tried) == 1: return p.lrs[0], tried
     best, s = _pick(p, tried, task)
     return best, {lr: (e, dict(f, lr_dev=s[lr])) for lr, (e, f) in tried.items()}
@@ -142,9 +149,9 @@ def corpus_students(p:CorpusPreset, # the settings
                     progress:bool=True, # progress bars
                     device:str|None=None, # device of every model
                    ) -> tuple[dict, dict]:
-    "({key: encoder}, {key: figures}) of the students distilled on `texts`, each kept by the development score: HPD-F<d> for each d, and the Matryoshka student."
+    "({key: encoder}, {key: figures}) of the students distilled on `texts` (`p.hpd_label(d)`, 'Matryoshka'), each kept by the dev score."
     lr, tried = choose_lr(p, texts, out, teacher, task, progress, device)
-    todo = [(f'HPD-F{d}', d, 'mse') for d in p.dims] + ([('Matryoshka', p.matryoshka_dim, 'matryoshka')] if p.matryoshka_dim else [])
+    todo = [(p.hpd_label(d), d, 'mse') for d in p.dims] + ([('Matryoshka', p.matryoshka_dim, 'matryoshka')] if p.matryoshka_dim else [])
     encs, info = {}, {}
     for i, (key, d, loss) in enumerate(todo):
         enc, fig = tried[lr] if i == 0 else distill_on_corpus(p, texts, out, teacher, key, d, loss, lr, progress, device)
@@ -154,12 +161,13 @@ def corpus_students(p:CorpusPreset, # the settings
 
 # %% ../../nbs/19_corpus.ipynb #070f930e
 def corpus_views(p:CorpusPreset, # the settings
-                 dims:dict, # {encoder key: its output width} ('teacher', 'student', 'HPD-F<d>', 'Matryoshka')
+                 dims:dict, # {encoder key: its output width} ('teacher', `p.student_label`, `p.hpd_label(d)`, 'Matryoshka')
                 ) -> list[View]:
     "The rows of one corpus's table."
-    v = [View('teacher', 'teacher', dims['teacher'])] + [View('student', 'student', dims['student'], 'none', q) for q in ('fp32', 'int8', 'binary+rescore')]
-    for enc in ('teacher', 'student'): v += [View(f'{enc}+PCA', enc, d, 'pca') for d in p.pca_dims if d < dims[enc]]
-    for d in p.dims: v += [View('HPD', f'HPD-F{d}', d, 'none', q) for q in ('fp32', 'int8', 'binary', 'binary+rescore')]
+    s = p.student_label
+    v = [View('teacher', 'teacher', dims['teacher'])] + [View(s, s, dims[s], 'none', q) for q in ('fp32', 'int8', 'binary+rescore')]
+    for enc in ('teacher', s): v += [View(f'{enc}+PCA', enc, d, 'pca') for d in p.pca_dims if d < dims[enc]]
+    for d in p.dims: v += [View(p.hpd_label(), p.hpd_label(d), d, 'none', q) for q in ('fp32', 'int8', 'binary', 'binary+rescore')]
     if 'Matryoshka' in dims:
         v += [View('Matryoshka', 'Matryoshka', d, 'truncate') for d in sorted({*p.dims, *p.pca_dims, dims['Matryoshka']}) if d <= dims['Matryoshka']]
     return v
@@ -237,8 +245,8 @@ def run_corpus_set(p:CorpusPreset, name:str, out:Path, progress:bool=True, devic
     t0 = time.time(); t_emb = corpus_embeddings({'teacher': teacher}, data, progress)
     texts, task = corpus_texts(data, p), title_text_task(data, p.dev_docs, p.seed) if p.choose_on == 'title_text' else None
     t1 = time.time(); students, info = corpus_students(p, texts, out/name, teacher, task, progress, device); t_train = time.time() - t1
-    emb = dict(t_emb, **corpus_embeddings(dict(student=student, **students), data, progress))
-    rows = corpus_rows(p, name, data, dict(teacher=teacher, student=student, **students), emb)
+    emb = dict(t_emb, **corpus_embeddings({p.student_label: student, **students}, data, progress))
+    rows = corpus_rows(p, name, data, {'teacher': teacher, p.student_label: student, **students}, emb)
     costs = dict(docs=len(data.corpus), queries=len(data.queries), training_texts=len(texts),
                  embedding_seconds={k: v['seconds'] for k, v in emb.items()}, students=info, students_seconds=round(t_train, 1),
                  set_seconds=round(time.time() - t0, 1))
@@ -287,7 +295,7 @@ def corpus_costs(res:dict|str|Path, # the content of corpus.json, or its path / 
     for s, c in res['costs'].items():
         enc, st = dict(c['embedding_seconds']), c['students']
         if s in (teacher_seconds or {}): c = dict(c, set_seconds=c['set_seconds'] - enc['teacher'] + teacher_seconds[s]); enc['teacher'] = teacher_seconds[s]
-        first = next(k for k in st if k.startswith('HPD-F'))
+        first = next(k for k in st if k.startswith('HPD-'))
         tried = st[first].get('lr_tried', {f"{st[first].get('lr')}": st[first]})
         rows[s] = {'docs': c['docs'], 'teacher pass': enc['teacher'] / 60, **{f'train {k}': v['train_seconds'] / 60 for k, v in st.items()},
                    'lr sweep (all candidates)': sum(v['train_seconds'] for v in tried.values()) / 60,

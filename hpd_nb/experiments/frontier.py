@@ -23,6 +23,7 @@ from ..evaluation import STS_SHORT, sts_dev_spearman, sts_row, sts_sentences, ti
 from ..hpd import HPDRecipe, distill, fit_pca_projection, split_heldout
 from ..retrieval import build_index, embed_texts, search_metrics
 from ..student import HPDStudent, pruned_model
+from .reproduce import HPDPreset
 
 # %% ../../nbs/21_frontier.ipynb #dbcfe249
 @dataclass(frozen=True)
@@ -40,14 +41,14 @@ class FrontierStudent:
 class FrontierPreset:
     "Every setting of one frontier run."
     name:str='cpu' # preset name
-    teacher:str='all-mpnet-base-v2' # the large model (and the teacher-pruned family's backbone)
-    student:str='all-MiniLM-L6-v2' # the student-pruned family's backbone
+    teacher:str=HPDPreset.teacher # the large model (and the teacher-pruned family's backbone)
+    student:str=HPDPreset.student # the student-pruned family's backbone
     teacher_depths:tuple=(1, 2, 3, 4) # teacher-pruned students' depths
     student_depths:tuple=(1, 2, 3, 4, 6) # student-pruned students' depths
     published:tuple=('paraphrase-MiniLM-L3-v2',) # published models scored as rows (undistilled, +PCA)
     published_students:tuple=(('paraphrase-MiniLM-L3-v2', 3),) # (published model, its layers) also distilled whole: the 'published' family
     static_dim:int|None=256 # width of a model2vec static model distilled from the teacher, scored as an anchor (None: none)
-    dim:int=128 # HPD and PCA width
+    dim:int=HPDPreset.dim # HPD and PCA width
     data:tuple=('nlp-corpus', 'snli', 'stsb-train', 'sick-train') # sentence-pool sources of the training sentences
     max_train:int|None=30_000 # training sentences at most (None: all)
     n_heldout:int=500 # held-out sentences (checkpoint selection by MSE)
@@ -158,8 +159,8 @@ def score_vectors(vecs:dict, # from `encoder_vectors`
 
 # %% ../../nbs/21_frontier.ipynb #7b89f4de
 def frontier_label(model:str, method:str, dim:int) -> str:
-    "The `row_label` of a frontier row: 'mpnet-L2' (undistilled, its own width), 'mpnet-L2+PCA-128', 'HPD-mpnet-L2-128'."
-    return row_label(model, None if method == 'undistilled' else dim, 'PCA' if method == 'PCA' else None, hpd=method == 'HPD')
+    "The `row_label` of a frontier row: 'mpnet-L2-768' (undistilled, at its own width), 'mpnet-L2+PCA-128', 'HPD-mpnet-L2-128'."
+    return row_label(model, dim, 'PCA' if method == 'PCA' else None, hpd=method == 'HPD')
 
 def _row(model:str, method:str, dim:int, family:str, layers:int|None, scores:dict) -> dict:
     return dict(label=frontier_label(model, method, dim), model=model, method=method, family=family, layers=layers, dim=dim,
@@ -274,7 +275,9 @@ def frontier_table(res:dict|str|Path, # the content of frontier.json, or its pat
                   ) -> pd.DataFrame:
     "One line per row (label), with its model's speed (a + PCA row runs at its model's)."
     res = read_result(res, 'frontier.json')
-    df = pd.DataFrame(res['rows']).set_index('label')
+    df = pd.DataFrame(res['rows'])
+    df['label'] = [frontier_label(m, k, d) for m, k, d in zip(df['model'], df['method'], df['dim'])]  # older files read as today's
+    df = df.set_index('label')
     sp = pd.DataFrame(res.get('speed') or {}).T
     speed_of = lambda r: frontier_label(r['model'], 'HPD', r['dim']) if r['method'] == 'HPD' else r['model']
     for c in sp.columns: df[c] = [sp[c].get(speed_of(r)) for _, r in df.iterrows()]
@@ -311,7 +314,7 @@ def student_gains(res:dict|str|Path, # the content of frontier.json, or its path
                  ) -> pd.DataFrame:
     "Per student: HPD and undistilled + PCA at the same depth, the gain, HPD's share of the teacher and its speed-up over it."
     df = frontier_table(res)
-    t, rows = df.loc['teacher'], []
+    t, rows = df[(df.model == 'teacher') & (df.method == 'undistilled')].iloc[0], []
     for model, d in df[df['family'].str.endswith('pruned') | (df['family'] == 'published')].groupby('model', sort=False):
         if not (d.method == 'HPD').any(): continue  # a published model that is not distilled here
         h, u = d[d.method == 'HPD'].iloc[0], d[d.method == 'PCA'].iloc[0]

@@ -9,6 +9,7 @@ __all__ = ['timing_sentences', 'precision_benchmark', 'choose_precision']
 import pandas as pd
 from ..encoding import PRECISIONS, SentenceEncoder
 from ..evaluation import STS_SHORT, evaluate_sts, sts_sentences, time_encoders
+from .reproduce import HPDPreset
 
 # %% ../../nbs/16_precision.ipynb #875935c8
 def timing_sentences(n:int=2000, # how many
@@ -16,7 +17,7 @@ def timing_sentences(n:int=2000, # how many
     "The first `n` distinct STS-B test sentences (a fixed, public text sample for speed measurements)."
     return sts_sentences(['STSBenchmark'])[:n]
 
-def precision_benchmark(models=('all-mpnet-base-v2', 'all-MiniLM-L6-v2'), # model names or directories
+def precision_benchmark(models=(HPDPreset.teacher, HPDPreset.student), # model names or directories (default: HPD's teacher and student)
                         precisions=PRECISIONS, # precisions to compare ('fp32' is always included: it is the reference)
                         speed_sentences:int=2000, # STS-B test sentences timed
                         repeats:int=3, # interleaved timing repeats

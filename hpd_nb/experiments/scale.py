@@ -54,7 +54,7 @@ class ScalePreset:
     max_seq_length:int=128 # student length in training
     bf16:bool|None=None # bfloat16 autocast in training (None: where the CPU has native bf16)
     precision:str='auto' # inference precision of every encoder ('auto': bf16 where the CPU has it natively)
-    chunk:int=25_000 # the teacher encodes (and caches) the sentences in chunks of this many
+    chunk:int=5_000 # the teacher encodes (and caches) the sentences in chunks of this many
     sts_tasks:tuple|None=None # STS test sets scored (None: all seven)
     sets:tuple=('scifact', 'nfcorpus') # whole BEIR corpora scored for the final students and the alternatives
     doc_length:int=256 # tokens every encoder reads of a document
@@ -86,7 +86,7 @@ def scale_sentences(p:ScalePreset, # the settings
 # %% ../../nbs/23_scale.ipynb #8cc0e60c
 def chunked_encode(enc, # any `Encoder`
                    sentences:list, # texts to encode
-                   chunk:int=25_000, # texts per cached chunk
+                   chunk:int=5_000, # texts per cached chunk
                    progress:bool=True, # progress bars
                   ) -> np.ndarray:
     "`cached_encode` of `sentences` chunk by chunk: a killed run keeps every finished chunk in the embedding cache."
