@@ -20,7 +20,7 @@ from fastcore.basics import patch
 from transformers import AutoModel, AutoTokenizer
 import hpd_nb
 from .core import array_key_path, atomic_write_text, cache_dir as _cache_dir, cpu_flags, keyed_array, keyed_dir
-from .core import resolve_model, write_array
+from .core import TEACHER, resolve_model, write_array
 
 # %% ../nbs/02_encoding.ipynb #3c7045bc
 def _read_json(path):
@@ -215,7 +215,7 @@ def load_transformer(path:str|os.PathLike, # a local model directory
 class SentenceEncoder:
     "A frozen encoder: a sentence-transformers directory (Transformer → Pooling → [Dense] → [Normalize]) run with `transformers`."
     def __init__(self,
-                 model:str|os.PathLike='all-mpnet-base-v2', # model name, hub id or local directory (see `resolve_model`)
+                 model:str|os.PathLike=TEACHER, # model name, hub id or local directory (see `resolve_model`)
                  pooling:str|None=None, # 'mean' | 'cls' | 'max'; None reads `1_Pooling/config.json`
                  normalize:bool|None=None, # L2-normalise outputs; None follows `modules.json`
                  max_seq_length:int|None=None, # truncation length; None reads `sentence_bert_config.json`

@@ -358,7 +358,7 @@ def code_bytes(dim:int, # coordinates stored
 @dataclass(frozen=True)
 class View:
     "One compressed representation: `encoder`'s vectors, reduced to `dim` by `reduce`, stored at `precision`."
-    method:str # row family: 'teacher', 'teacher+PCA', 'student', 'student+PCA', 'HPD', 'Matryoshka', 'static'
+    method:str # row family: 'teacher', 'teacher+PCA', 'MiniLM-L6', 'MiniLM-L6+PCA', 'HPD-MiniLM-L6', 'Matryoshka', 'static'
     encoder:str # key of the run's encoders
     dim:int # stored coordinates
     reduce:str='none' # a key of `REDUCTIONS`: 'none' | 'pca' (fitted on training vectors) | 'truncate' (leading coordinates)

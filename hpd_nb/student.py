@@ -13,7 +13,7 @@ import numpy as np, torch
 from torch import nn
 from safetensors.torch import save_file
 from fastcore.basics import patch
-from .core import MANIFEST, assemble_atomically, cache_dir, keyed_dir, resolve_model
+from .core import DIM, MANIFEST, STUDENT, assemble_atomically, cache_dir, keyed_dir, resolve_model
 from .encoding import batched_encode, check_sentences, dir_fingerprint, load_dense_modules, load_transformer, pool_tokens
 from .encoding import read_st_config, token_lengths, write_json, write_st_layout
 
@@ -93,8 +93,8 @@ def pruned_model(model:str|os.PathLike, # a sentence-transformers model: name or
 class HPDStudent(nn.Module):
     "HPD student: transformer backbone → mean pooling → Dense(hidden→dim) → tanh."
     def __init__(self,
-                 backbone:str|os.PathLike='all-MiniLM-L6-v2', # model name or directory (see `hpd_nb.core.resolve_model`)
-                 dim:int=128, # output dimension d (the teacher's PCA dimension)
+                 backbone:str|os.PathLike=STUDENT, # model name or directory (see `hpd_nb.core.resolve_model`)
+                 dim:int=DIM, # output dimension d (the teacher's PCA dimension)
                  keep_layers:int|Sequence[int]|None=None, # keep these/this many backbone layers; None keeps all
                  max_seq_length:int|None=None, # truncation length; None reads `sentence_bert_config.json`
                  seed:int=0, # seed of the random projection init

@@ -89,11 +89,16 @@ def test_cli_user_errors_are_one_line(tmp_path, sentences, capsys):
     from hpd_nb.cli import main
     f = tmp_path/'s.txt'; f.write_text('\n'.join(sentences) + '\n')
     bad = tmp_path/'corpus.jsonl'; bad.write_text('{"_id": "1", "text": "fine"}\n{"_id": "2", "text": \n[3]\n')
+    short = tmp_path/'short.txt'
+    short.write_text('A first sentence.\nA second one.\n')
     cases = [(['--dim', '0'], '--dim must be at least 1; got 0'), (['--lr', '-1'], '--lr must be greater than 0'),
              (['--epochs', '0'], '--epochs must be greater than 0'), (['--unit', 'pages'], '--unit must be one of'),
              (['--teacher', 'no-such-model-xyz'], '--teacher no-such-model-xyz'), (['--loss', 'l1'], '--loss must be one of'),
              (['--dim', 'x'], "invalid int value: 'x'"), (['--sentences', tmp_path/'missing.txt'], 'missing.txt does not exist'),
-             (['--sentences', bad], 'corpus.jsonl:2: bad corpus line'), (['--sentences', bad], '2 malformed line(s) in all, at lines [2, 3]')]
+             (['--sentences', bad], 'corpus.jsonl:2: bad corpus line'), (['--sentences', bad], '2 malformed line(s) in all, at lines [2, 3]'),
+             (['--max-seq-length', '100000'], 'all-MiniLM-L6-v2 reads at most 512 tokens'), (['--keep-layers', '99'], 'has 6 layers'),
+             (['--dim', '1000'], "the teacher's embeddings have 768 dimensions"), (['--freeze-layers', '6'], 'trains nothing'),
+             (['--sentences', short], '2 sentences leave 2 for training; the PCA to d=128 needs at least 128')]
     for extra, msg in cases:
         args = ['distill', '--sentences', str(f), '--out', str(tmp_path/'m'), '--no-progress'] + [str(a) for a in extra]
         with pytest.raises(SystemExit) as e: main(args)
