@@ -38,7 +38,8 @@ class TaskSpec:
     metrics: tuple # metric names reported on dev
     label_range: tuple # (low, high) allowed labels, inclusive
 
-TASKS = {t: TaskSpec(t, d['kind'], d['num_labels'], d['metrics'], (0, d['num_labels'] - 1) if d['kind'] == 'classification' else d['label_range'])
+TASKS = {t: TaskSpec(t, d['kind'], d['num_labels'], d['metrics'],
+                     (0, d['num_labels'] - 1) if d['kind'] == 'classification' else d['label_range'])
          for t, d in GLUE_TASKS.items()}
 
 def task_spec(task:str # one of TASKS
@@ -177,7 +178,8 @@ def predict_cross_encoder(model, # sequence-pair model
                          )->np.ndarray:
     "Teacher logits for each pair, as a float32 array (n, n_out)."
     check_pairs(s1, s2)
-    model.eval(); dev = next(model.parameters()).device
+    model.eval()
+    dev = next(model.parameters()).device
     def logits(idx):
         return model(**tokenizer([s1[i] for i in idx], [s2[i] for i in idx], padding=True, truncation=True,
                                  max_length=max_length, return_tensors='pt').to(dev)).logits
@@ -202,7 +204,8 @@ def cached_teacher_logits(model, # fine-tuned cross-encoder
                          )->np.ndarray:
     "Teacher logits on the pairs, computed once and cached atomically under `cache_dir` (`core.keyed_array`)."
     key = teacher_logits_key(teacher_id or model_identity(model), task, split, s1, s2)
-    z = keyed_array(cache_dir or core.cache_dir('teacher_logits'), key, lambda: predict_cross_encoder(model, tokenizer, s1, s2, **kw), rows=len(s1))
+    z = keyed_array(cache_dir or core.cache_dir('teacher_logits'), key, lambda: predict_cross_encoder(model, tokenizer, s1, s2, **kw),
+                    rows=len(s1))
     return check_logits(z, len(s1), task)
 
 # %% ../nbs/09_dse.ipynb #28fd2ee8
@@ -264,7 +267,8 @@ def embed_texts(model:SiameseDSE, # student (its encoder and pooling are used)
     "Embeddings (n, d) of single sentences with the student's encoder and pooling."
     texts = check_sentences(texts)
     if not texts: return torch.zeros(0, model.encoder.config.hidden_size)
-    model.eval(); dev = next(model.parameters()).device
+    model.eval()
+    dev = next(model.parameters()).device
     def embed(batch):
         t = tokenizer(batch, padding=True, truncation=True, max_length=max_length, return_tensors='pt').to(dev)
         return model.embed(t['input_ids'], t['attention_mask'])
@@ -277,7 +281,8 @@ def score_pairs_from_embeddings(model:SiameseDSE, # trained student
                                 batch_size:int=4096, # pairs per head call
                                )->torch.Tensor:
     "Pair logits (n, n_out) from cached sentence embeddings; a single `U` row is broadcast against all of `V`."
-    model.eval(); dev = next(model.parameters()).device
+    model.eval()
+    dev = next(model.parameters()).device
     U, V = torch.as_tensor(U, dtype=torch.float32), torch.as_tensor(V, dtype=torch.float32)
     if U.ndim == 1: U = U[None]
     if len(U) == 1 and len(V) > 1: U = U.expand(len(V), -1)
@@ -343,9 +348,11 @@ def best_threshold(scores, # (n,) similarity scores
                   )->float:
     "Threshold t maximising the accuracy of `scores >= t` (midpoint between neighbouring scores)."
     s, y = np.asarray(scores, float), np.asarray(labels).astype(int)
-    o = np.argsort(-s); s, y = s[o], y[o]
+    o = np.argsort(-s)
+    s, y = s[o], y[o]
     # predicting the top k as positive: correct = TP_k + negatives beyond k
-    tp = np.concatenate([[0], np.cumsum(y)]); k = np.arange(len(y) + 1)
+    tp = np.concatenate([[0], np.cumsum(y)])
+    k = np.arange(len(y) + 1)
     acc = tp + ((len(y) - y.sum()) - (k - tp))
     k = int(acc.argmax())
     if k == 0: return float(s[0] + 1e-6)
@@ -364,9 +371,13 @@ def zero_shot_baseline(model:SiameseDSE, # student before training (its encoder 
     for part in (train, dev): check_pairs(*part, task=task)
     c_tr, c_dev = cos(train[0], train[1]), cos(dev[0], dev[1])
     if task_spec(task).kind == 'classification':
-        t = best_threshold(c_tr, train[2]); pred = (c_dev >= t).astype(int); fit = dict(threshold=t)
+        t = best_threshold(c_tr, train[2])
+        pred = (c_dev >= t).astype(int)
+        fit = dict(threshold=t)
     else:
-        a, b0 = np.polyfit(c_tr, np.asarray(train[2], float), 1); pred = a*c_dev + b0; fit = dict(slope=float(a), intercept=float(b0))
+        a, b0 = np.polyfit(c_tr, np.asarray(train[2], float), 1)
+        pred = a*c_dev + b0
+        fit = dict(slope=float(a), intercept=float(b0))
     return dict(metrics=glue_metrics(task, dev[2], pred), predictions=pred, **fit)
 
 # %% ../nbs/09_dse.ipynb #ffd318ac
@@ -407,7 +418,8 @@ def evaluate_student(model:SiameseDSE, tokenizer, # student and its tokenizer
                     )->tuple:
     "(GLUE metrics, predictions, logits) of the student, scoring pairs from embeddings of the unique sentences."
     uniq = list(dict.fromkeys(list(dev[0]) + list(dev[1])))
-    E = embed_texts(model, tokenizer, uniq, **kw); pos = {s: i for i, s in enumerate(uniq)}
+    E = embed_texts(model, tokenizer, uniq, **kw)
+    pos = {s: i for i, s in enumerate(uniq)}
     z = score_pairs_from_embeddings(model, E[[pos[s] for s in dev[0]]], E[[pos[s] for s in dev[1]]]).numpy()
     p = logits_to_predictions(task, z)
     return glue_metrics(task, dev[2], p), p, z
@@ -479,7 +491,8 @@ def time_one_vs_n(query:str, # the new sentence
                  )->dict:
     "Seconds to score one query against N candidates: cross-encoder vs DSE head on cached vectors vs dot product."
     if candidate_embeddings is None: candidate_embeddings = embed_texts(student, student_tokenizer, candidates, max_length=max_length)
-    if len(candidate_embeddings) != len(candidates): raise ValueError(f"{len(candidates)} candidates but {len(candidate_embeddings)} cached embeddings")
+    if len(candidate_embeddings) != len(candidates):
+        raise ValueError(f"{len(candidates)} candidates but {len(candidate_embeddings)} cached embeddings")
     if max_cross_pairs is not None and max_cross_pairs < 1: raise ValueError(f"max_cross_pairs={max_cross_pairs} must be >= 1")
     if repeats < 1: raise ValueError(f"repeats={repeats} must be >= 1")
     dev, n = next(student.parameters()).device, len(candidates)
@@ -487,9 +500,11 @@ def time_one_vs_n(query:str, # the new sentence
     C = torch.as_tensor(candidate_embeddings, dtype=torch.float32).to(dev)  # the cache lives on the student's device (untimed)
     def query_vec(): return embed_texts(student, student_tokenizer, [query], max_length=max_length)[0].to(dev)
     m = n if max_cross_pairs is None else min(n, max_cross_pairs)
-    secs = time_calls(dict(cross_encoder=lambda: predict_cross_encoder(cross_encoder, cross_tokenizer, [query]*m, candidates[:m], batch_size=batch_size, max_length=max_length),
-                           dse=lambda: score_pairs_from_embeddings(student, query_vec(), C), dot=lambda: C @ query_vec()),
-                      repeats, warmup=0, sync=_syncer(devices))
+    def cross():
+        return predict_cross_encoder(cross_encoder, cross_tokenizer, [query]*m, candidates[:m], batch_size=batch_size,
+                                     max_length=max_length)
+    def dse(): return score_pairs_from_embeddings(student, query_vec(), C)
+    secs = time_calls(dict(cross_encoder=cross, dse=dse, dot=lambda: C @ query_vec()), repeats, warmup=0, sync=_syncer(devices))
     secs['cross_encoder'] = [t*n/m for t in secs['cross_encoder']]
     return dict(n=n, **{k: v for name, ts in secs.items() for k, v in spread(ts, f'{name}_').items()}, repeats=repeats,
                 cross_encoder_timed_pairs=m, cross_encoder_extrapolated=m < n,

@@ -162,7 +162,7 @@ def test_single_class_flag():
 # --- dse_bench: folders, resume, device -------------------------------------------------------------------------
 
 def _tiny(monkeypatch, name='tiny', **kw):
-    from hpd_nb import dse_bench as db
+    from hpd_nb.experiments import dse_bench as db
     monkeypatch.setitem(db.DSE_PRESETS, name, dataclasses.replace(db.DSE_PRESETS['quick'], name=name, tasks=('MRPC', 'STS-B'), keep_layers=1, max_train=16, max_dev=12,
                                                teacher_epochs=1, student_epochs=1, batch_size=8, max_length=32, speed_n=(20,), max_cross_pairs=10, **kw))
     return db
