@@ -20,7 +20,7 @@ from torch.utils.data import Dataset
 from fastcore.basics import patch
 from accelerate import PartialState
 import hpd_nb
-from .core import atomic_write_text, resolve_model, write_result
+from .core import DIM, STUDENT, TEACHER, atomic_write_text, resolve_model, write_result
 from .data import data_dir, read_corpus, split_documents
 from .encoding import Encoder, SentenceEncoder, sharded_cached_encode, texts_hash
 from .student import HPDStudent, check_encoder
@@ -113,7 +113,7 @@ class PCAProjection(nn.Linear):
         with torch.no_grad(): return self(torch.as_tensor(np.asarray(x), dtype=self.weight.dtype)).numpy().astype(np.float32)
 
 def fit_pca_projection(embeddings:np.ndarray|torch.Tensor, # (n, D) teacher embeddings
-                       dim:int=128, # number of components d
+                       dim:int=DIM, # number of components d
                        n_fit:int|None=None, # fit on a random sample of this many rows; None: all rows
                        seed:int=0, # seed of that sample
                        center:bool=False, # subtract the mean before projecting (HPD's code does not)
@@ -143,7 +143,7 @@ def fit_pca_projection(embeddings:np.ndarray|torch.Tensor, # (n, D) teacher embe
 def teacher_targets(teacher:SentenceEncoder, # the teacher (any `Encoder`)
                     sentences:Sequence[str], # every sentence that needs a target (training and held-out)
                     fit_rows:slice|Sequence[int]|None=None, # rows the PCA is fitted on (None: all)
-                    dim:int=128, # target dimension d
+                    dim:int=DIM, # target dimension d
                     n_fit:int|None=None, # fit on a seeded sample of this many of those rows (None: all)
                     seed:int=0, # seed of that sample
                     center:bool=False, # centre before projecting (HPD's code does not)
@@ -270,7 +270,7 @@ def hpd_objective(kind:str='mse', # 'mse' (HPD's), 'similarity', 'both' (their s
 @dataclass(frozen=True)
 class HPDRecipe:
     "Every setting of HPD training that decides the student."
-    dim:int=128 # PCA / student output dimension d
+    dim:int=DIM # PCA / student output dimension d
     center:bool=False # centre the teacher embeddings before projecting (HPD's code does not)
     n_pca_fit:int|None=None # training sentences the PCA is fitted on (None: all)
     n_heldout:int=500 # sentences held out to track the MSE (when no held-out set is given)
@@ -490,8 +490,8 @@ def save_distilled(st, # the trained `HPDStudent`
     atomic_write_text(out/'training_history.csv', res.history.to_csv(index=False))
     return path
 
-def distill(teacher='all-mpnet-base-v2', # teacher: name, directory, hub id (online) or a `SentenceEncoder`
-            student='all-MiniLM-L6-v2', # student backbone: name, directory or hub id (online)
+def distill(teacher=TEACHER, # teacher: name, directory, hub id (online) or a `SentenceEncoder`
+            student=STUDENT, # student backbone: name, directory or hub id (online)
             sentences=None, # file path(s), a list of sentences or a `datasets.Dataset` (see `read_sentences`)
             dim:int|None=None, # output dimension d (None: the recipe's, 128)
             out:str|Path='hpd-student', # the output directory (checkpoints go beside it, to `checkpoint_dir(out)`)
