@@ -105,7 +105,7 @@ def known_model(name:str) -> PyPIModelDir|PyPIZipPieces|None:
     "The PyPI source for a model name, if this package knows one."
     return KNOWN_MODELS.get(str(name).strip().lower().removeprefix('sentence-transformers/'))
 
-# %% ../nbs/00_core.ipynb #f4d2a8ab
+# %% ../nbs/00_core.ipynb #b2cb491d
 TEACHER = 'all-mpnet-base-v2' # the teacher of every HPD experiment (768-d)
 STUDENT = 'all-MiniLM-L6-v2' # the student it distils into (6 layers, 384-d)
 DIM = 128 # the width d of HPD's targets and students

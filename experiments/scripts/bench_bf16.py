@@ -5,7 +5,7 @@ On a CPU with AVX-512 or AMX, oneDNN runs bf16 matrix products natively and bf16
 them (e.g. an AVX2-only machine) PyTorch falls back to a scalar-accumulating kernel. `SentenceEncoder(precision='bf16')`
 warns in that case (`hpd_nb.encoding.cpu_has_fast_bf16`); this prints what the fallback costs.
 
-    python tools/bench_bf16.py [--repeats 5] [--out results/bf16_cpu]
+    python experiments/scripts/bench_bf16.py [--repeats 5] [--out results/bf16_cpu]
 
 Timed: the forward pass of the layer on a (64, L, 768) batch, after one warm-up call (`core.time_calls`).
 """

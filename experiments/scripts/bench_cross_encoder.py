@@ -8,7 +8,7 @@ architecture (all-MiniLM-L6-v2 with a 2-way head; the head's weights do not chan
 the query, the first N unique training sentences as candidates, batch 64, 128 tokens, the preset's threads, and bf16
 autocast as the preset (`--precision fp32` on a CPU without native bf16, where autocast runs a slow fallback).
 
-    python tools/bench_cross_encoder.py [--n 1000] [--repeats 5] [--precision bf16] [--out results/cross_encoder_batches]
+    python experiments/scripts/bench_cross_encoder.py [--n 1000] [--repeats 5] [--precision bf16] [--out results/cross_encoder_batches]
 
 Timed: tokenisation and forward passes of all N pairs (`core.time_calls`, interleaved repeats after one warm-up call).
 Cached: nothing. Writes `bench.json` (through `core.write_result`) and prints min/median/max seconds of each loop.

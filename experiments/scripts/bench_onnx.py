@@ -4,7 +4,7 @@ Exports the teacher's transformer to ONNX (torch.onnx, dynamic batch and length)
 and with onnxruntime's dynamic int8 quantisation, and times each against `SentenceEncoder` in fp32 and bf16 on the same
 sentences (interleaved repeats, `time_encoders`), with STS-B dev Spearman x100 as the quality check.
 
-    python tools/bench_onnx.py --model all-mpnet-base-v2 --out outputs/onnx   # writes onnx.json
+    python experiments/scripts/bench_onnx.py --model all-mpnet-base-v2 --out outputs/onnx   # writes onnx.json
 """
 import argparse, json, time
 from pathlib import Path

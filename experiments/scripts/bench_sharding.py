@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The teacher's encoding shared by N processes (`sharded_cached_encode` under torchrun) against one process.
 
-    python tools/bench_sharding.py --model all-MiniLM-L6-v2 --set scifact --n-docs 2000 --procs 1 2 --repeats 3 --out results/sharding
+    python experiments/scripts/bench_sharding.py --model all-MiniLM-L6-v2 --set scifact --n-docs 2000 --procs 1 2 --repeats 3 --out results/sharding
 
 Each configuration is its own `torchrun --nproc_per_node N` over the same documents and a fresh, empty embedding cache, so
 nothing is cached; the machine's cores are divided among the N processes (N=1 gets them all). Configurations are

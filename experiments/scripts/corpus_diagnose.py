@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Why a corpus-distilled HPD student scores below its targets: each stage of one student, on documents and on queries.
 
-    python tools/corpus_diagnose.py --out outputs/corpus_cpu --set scifact --dest results/corpus_cpu_mse/diagnostics.json
+    python experiments/scripts/corpus_diagnose.py --out outputs/corpus_cpu --set scifact --dest results/corpus_cpu_mse/diagnostics.json
 
 (run on the students of the first `cpu` run, which chose on held-out MSE among lr 2e-5 and 1e-4; the committed file is that
 run's diagnosis. On a later run it measures whatever HPD-MiniLM-L6-128 folders it finds.)

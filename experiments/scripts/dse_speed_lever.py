@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """A DSE speed lever: the 1-vs-N benchmark of the `cpu` preset's last task under bf16 autocast and in fp32, on timing twins.
 
-    python tools/dse_speed_lever.py --n 1000 --out results/dse_levers
+    python experiments/scripts/dse_speed_lever.py --n 1000 --out results/dse_levers
 
 Forward-pass time does not depend on trained weights, so the cross-encoder (the task's teacher model with a fresh head) and the
 DSE student (`fresh_student`) are timing twins of the trained pair; the query and the candidates are the run's (first dev

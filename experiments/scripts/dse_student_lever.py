@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """A DSE lever study: students of one finished `cpu` task retrained with other settings on the same cached teacher logits.
 
-    python tools/dse_student_lever.py MRPC student_epochs=3 --alphas 0 1 --out outputs/dse_levers
+    python experiments/scripts/dse_student_lever.py MRPC student_epochs=3 --alphas 0 1 --out outputs/dse_levers
 
 The teacher is not retrained: its logits on the fit pairs are read from the finished run's stored teacher stage
 (`outputs/dse_cpu/work/cpu/<task>/teacher_stage.json`, checked against the preset's teacher settings). Every student is scored

@@ -17,7 +17,7 @@ import numpy as np, pandas as pd
 from tqdm.auto import tqdm
 
 import hpd_nb
-from ..core import keyed_json, read_result, row_label, write_result
+from ..core import DIM, STUDENT, TEACHER, keyed_json, read_result, row_label, write_result
 from ..data import sentence_pool
 from ..encoding import SentenceEncoder, cached_encode, cpu_has_fast_bf16
 from ..evaluation import STS_SHORT, sts_dev_spearman, sts_row, sts_sentences
@@ -32,9 +32,9 @@ from .frontier import frontier_label, undistilled_encoder
 class ScalePreset:
     "Every setting of one scale run."
     name:str='cpu' # preset name
-    teacher:str='all-mpnet-base-v2' # the teacher (and the teacher-pruned student's backbone)
-    students:tuple=(FrontierStudent('teacher-pruned', 'all-mpnet-base-v2', 4, 'mpnet'),) # trained to the last curve point
-    fast:tuple=(FrontierStudent('student-pruned', 'all-MiniLM-L6-v2', 3, 'MiniLM'),
+    teacher:str=TEACHER # the teacher (and the teacher-pruned student's backbone)
+    students:tuple=(FrontierStudent('teacher-pruned', TEACHER, 4, 'mpnet'),) # trained to the last curve point
+    fast:tuple=(FrontierStudent('student-pruned', STUDENT, 3, 'MiniLM'),
                 FrontierStudent('published', 'paraphrase-MiniLM-L3-v2', 3, 'paraphrase-MiniLM-L3-v2')) # one is kept
     published:tuple=('paraphrase-MiniLM-L3-v2',) # published models scored as same-bytes rows (+PCA)
     data:tuple=('wiki', 'nlp-corpus', 'snli', 'stsb-train', 'sick-train') # sentence-pool sources
@@ -44,7 +44,7 @@ class ScalePreset:
     choose_at:int=30_000 # the curve point where the loss and the fast student are chosen (STS-B dev)
     losses:tuple=('mse', 'both') # the loss lever, tried on the first of `students`
     family_lr:tuple=(('teacher-pruned', 1e-4), ('student-pruned', 2e-5), ('published', 2e-5)) # peak rate per family
-    dim:int=128 # HPD and PCA width
+    dim:int=DIM # HPD and PCA width
     n_pca_fit:int=40_000 # training sentences the targets' PCA (and each +PCA row) is fitted on, as in the paper
     batch_size:int=64 # sentences per step
     warmup_steps:int=100 # linear warm-up steps of each stage
