@@ -173,7 +173,7 @@ def check_precision(precision:str, # one of `PRECISION_CHOICES`
         raise ValueError("precision='int8' (dynamic quantisation) runs on the CPU only")
     if precision == 'bf16' and device.type == 'cpu' and not cpu_has_fast_bf16():
         warnings.warn("precision='bf16' on a CPU without AVX-512 BF16 or AMX: PyTorch runs bfloat16 matrix products through "
-                      "a slow fallback, several times slower than fp32 (tools/bench_bf16.py); the numbers are still bf16's",
+                      "a slow fallback, several times slower than fp32 (experiments/scripts/bench_bf16.py); the numbers are still bf16's",
                       stacklevel=2)
     return precision
 
