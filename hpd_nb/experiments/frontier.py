@@ -6,7 +6,7 @@
 __all__ = ['FRONTIER_PRESETS', 'FrontierStudent', 'FrontierPreset', 'frontier_sentences', 'undistilled_encoder', 'hpd_student',
            'choose_lr', 'encoder_vectors', 'score_vectors', 'frontier_label', 'model_rows', 'student_rows',
            'frontier_speed', 'anchor_rows', 'static_encoder', 'run_frontier', 'frontier_encoders', 'hpd_encoder',
-           'frontier_table', 'plot_frontier', 'student_gains', 'frontier_claims']
+           'trained_or_twin', 'frontier_table', 'plot_frontier', 'student_gains', 'frontier_claims']
 
 # %% ../../nbs/21_frontier.ipynb #9df6c91a
 import time
@@ -281,10 +281,19 @@ def frontier_encoders(p:FrontierPreset, students:list, out:Path, teacher:Sentenc
 def hpd_encoder(s:FrontierStudent, p:FrontierPreset, out:Path, device:str|None=None) -> SentenceEncoder:
     """The HPD student of `s` from out/students/ or, where an earlier session trained it and the folder is gone, its timing
     twin in out/timing_twins/."""
-    d = Path(out)/'students'/f'HPD-{s.label}'
-    # no student: the same modules (pruned backbone, mean pooling, Dense(hidden→d, tanh)) untrained run at the same speed
+    return trained_or_twin(s, Path(out)/'students'/f'HPD-{s.label}', Path(out)/'timing_twins'/f'HPD-{s.label}', p, device)
+
+def trained_or_twin(s:FrontierStudent, # the student
+                    trained:Path, # its trained folder
+                    twin:Path, # where its untrained twin is kept
+                    p, # the settings (`dim`, `max_seq_length`, `precision`)
+                    device:str|None=None,
+                   ) -> SentenceEncoder:
+    """The trained student, or where its folder is gone, an untrained twin of the same modules (pruned backbone, mean pooling,
+    Dense(hidden→d, tanh)): the same speed."""
+    d = trained
     if not (d/'modules.json').is_file():
-        d = Path(out)/'timing_twins'/f'HPD-{s.label}'
+        d = twin
         if not (d/'modules.json').is_file():
             HPDStudent(s.backbone, dim=p.dim, keep_layers=s.layers, max_seq_length=p.max_seq_length).save(d)
     return SentenceEncoder(d, device=device, precision=p.precision)

@@ -25,7 +25,7 @@ from ..hpd import HPDRecipe, fit_pca_projection, split_heldout, train_student
 from ..student import HPDStudent
 from ..data import load_beir
 from .frontier import FrontierStudent, encoder_vectors, frontier_speed, model_rows, score_vectors
-from .frontier import frontier_label, undistilled_encoder
+from .frontier import frontier_label, trained_or_twin, undistilled_encoder
 
 # %% ../../nbs/23_scale.ipynb #fa5d5197
 @dataclass(frozen=True)
@@ -306,7 +306,8 @@ def run_scale(preset:str|ScalePreset='cpu', # preset name or object
         encs = {'teacher': teacher, **{m: SentenceEncoder(m, device=device, precision=p.precision) for m in p.published}}
         for s in done:
             encs[s.label] = undistilled_encoder(s, p, device)
-            encs[row_label(s.label, p.dim, hpd=True)] = _hpd_speed_encoder(s, stage_paths(out, s, loss, p.curve[-1])[1], p, device)
+            final = stage_paths(out, s, loss, p.curve[-1])[1]
+            encs[row_label(s.label, p.dim, hpd=True)] = trained_or_twin(s, final, out/'timing_twins'/final.name, p, device)
         queries = [q for d in sets.values() for q in d.queries.values()] or data['sts']
         doc['speed'] = frontier_speed(encs, data['sts'], queries, p)
         seconds['speed'] = round(time.time() - t2, 1)
@@ -317,13 +318,6 @@ def run_scale(preset:str|ScalePreset='cpu', # preset name or object
     write_result(out/'scale.json', doc)
     return doc
 
-def _hpd_speed_encoder(s:FrontierStudent, d:Path, p:ScalePreset, device:str|None=None) -> SentenceEncoder:
-    "The final student, or where its folder is gone (another machine), an untrained twin of the same modules: the same speed."
-    if not (d/'modules.json').is_file():
-        d = d.parent.parent/'timing_twins'/d.name
-        if not (d/'modules.json').is_file():
-            HPDStudent(s.backbone, dim=p.dim, keep_layers=s.layers, max_seq_length=p.max_seq_length).save(d)
-    return SentenceEncoder(d, device=device, precision=p.precision)
 
 # %% ../../nbs/23_scale.ipynb #4efc1f01
 def scale_curve(res:dict|str|Path, # the content of scale.json, or its path / directory
