@@ -5,11 +5,12 @@
 # %% auto #0
 __all__ = ['STS_SHORT', 'MINILM_REFERENCE', 'pair_cosine', 'spearman100', 'as_encoder', 'encode_unique', 'sts_spearman',
            'evaluate_sts', 'sts_sentences', 'precomputed_only', 'sts_row', 'sts_table', 'sts_dev_pairs',
-           'sts_dev_spearman', 'plot_sts_table', 'time_encoders', 'model_name', 'Evaluator', 'STSEvaluator',
-           'SpeedEvaluator']
+           'sts_dev_sample', 'sts_dev_spearman', 'plot_sts_table', 'time_encoders', 'model_name', 'Evaluator',
+           'STSEvaluator', 'SpeedEvaluator']
 
 # %% ../nbs/06_evaluation.ipynb #32c399d3
 import inspect, os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -191,14 +192,29 @@ MINILM_REFERENCE = pd.Series({'STS12': 72.37, 'STS13': 80.60, 'STS14': 75.59, 'S
                               'STSBenchmark': 82.03, 'SICKRelatedness': 77.15}, name='all-MiniLM-L6-v2 (reference)')
 
 # %% ../nbs/06_evaluation.ipynb #53823d45
+_DEV_SAMPLE = None  # (n, seed) inside `sts_dev_sample`
+
 def sts_dev_pairs(source:str='senteval', # 'senteval' (tokenised, lower-cased) or 'glue' (original text)
                  ): # Dataset with sentence1, sentence2, score
-    "The 1500 STS-B dev pairs from SentEval's copy or GLUE's."
-    if source == 'senteval': return load_sts('STSBenchmark', 'dev')
-    if source == 'glue':
+    "The 1500 STS-B dev pairs from SentEval's copy or GLUE's (a seeded sample of them inside `sts_dev_sample`)."
+    if source == 'senteval': d = load_sts('STSBenchmark', 'dev')
+    elif source == 'glue':
         d = load_glue('STS-B', 'dev')
-        return d.rename_column('label', 'score') if 'score' not in d.column_names else d
-    raise ValueError(f"source must be 'senteval' or 'glue', got {source!r}")
+        d = d.rename_column('label', 'score') if 'score' not in d.column_names else d
+    else: raise ValueError(f"source must be 'senteval' or 'glue', got {source!r}")
+    if _DEV_SAMPLE is None: return d
+    n, seed = _DEV_SAMPLE
+    return d.shuffle(seed=seed).select(range(min(n, len(d))))
+
+@contextmanager
+def sts_dev_sample(n:int=100, # pairs kept
+                   seed:int=0, # seed of the sample
+                  ):
+    "Within the block, STS-B dev is a seeded sample of `n` pairs: a cheap validation signal for toy runs, never for a reported number."
+    global _DEV_SAMPLE
+    old, _DEV_SAMPLE = _DEV_SAMPLE, (n, seed)
+    try: yield
+    finally: _DEV_SAMPLE = old
 
 def sts_dev_spearman(encode, # encoder: function `list[str] -> array` or object with `.encode`
                      source:str='senteval', # 'senteval' (tokenised, lower-cased) or 'glue' (original text)

@@ -57,8 +57,8 @@ class HPDPreset(HPDRecipe):
                     hpd=row_label(s, d, hpd=True), hpd_small=row_label(c, d, hpd=True))
 
 HPD_PRESETS = {
-    'quick': HPDPreset(name='quick', n_train=4_000, data='nli', teacher_precision='bf16'),
-    'cpu': HPDPreset(name='cpu', n_train=None, data='nli', epochs=1, eval_steps=100, warmup_steps=100, teacher_precision='bf16'),
+    'quick': HPDPreset(name='quick', n_train=4_000, data='nli', teacher_precision='auto'),
+    'cpu': HPDPreset(name='cpu', n_train=None, data='nli', epochs=1, eval_steps=100, warmup_steps=100, teacher_precision='auto'),
     'paper': HPDPreset(name='paper', n_train=None, **asdict(HPDRecipe.paper())),
 }
 
@@ -159,11 +159,13 @@ def score_rows(rows:dict, # {label: {sentence: vector}}
 def encode_speed(encoders:dict, # name -> object with `.encode(sentences, batch_size, show_progress)`
                  sentences:list, # sentences to encode
                  batch_size:int=64, # sentences per batch
+                 repeats:int=3, # timed passes per encoder, interleaved (`time_encoders`)
                 ) -> pd.DataFrame:
-    "Sentences per second of each encoder on the same sentences (one timed pass of `time_encoders`)."
-    sps = time_encoders(encoders, sentences, repeats=1, batch_size=batch_size)['sps_median']
-    return pd.DataFrame({'sentences': len(sentences), 'seconds': (len(sentences) / sps).round(3),
-                         'sentences_per_s': sps.round(1)}).rename_axis('model')
+    "Sentences per second of each encoder on the same sentences: the median pass, with the slowest and fastest beside it."
+    t = time_encoders(encoders, sentences, repeats=repeats, batch_size=batch_size)
+    return pd.DataFrame({'sentences': len(sentences), 'repeats': repeats, 'seconds': (len(sentences) / t['sps_median']).round(3),
+                         'sentences_per_s': t['sps_median'].round(1), 'sentences_per_s_min': t['sps_min'].round(1),
+                         'sentences_per_s_max': t['sps_max'].round(1)}).rename_axis('model')
 
 PAPER_ROWS = pd.DataFrame({  # Zhao et al. 2022, Table 1 (quoted, not run here)
     'HPD-MiniLM-L6-128 (paper)': {'avg': 81.80},  # the paper's 6-layer MiniLM student at d=128
@@ -222,8 +224,14 @@ def hpd_figures(table:pd.DataFrame, ratios:dict, gains:dict, # `score_rows`' tab
                 speed:pd.DataFrame|None, # `encode_speed`'s table (None: not timed)
                 runs:dict, # student label -> `DistillResult`
                ) -> dict:
-    "The measured part of `results.json`, as JSON-able values (the paper's figures beside them)."
-    return dict(sts=json.loads(table.rename(columns={v: k for k, v in STS_SHORT.items()}).to_json(orient='index')),
+    """The measured part of `results.json`, as JSON-able values (the paper's figures beside them): `rows`, one per model
+    (its STS scores, ratio to the teacher, STS-B dev and speed), and the same figures keyed by model."""
+    speed_of = {} if speed is None else speed.to_dict(orient='index')
+    rows = [dict(label=n, **{k: float(v) for k, v in r.items()}, ratio_to_teacher=ratios[n],
+                 **{f'stsb_dev {k}': v for k, v in stsb_dev.get(n, {}).items()},
+                 **{f'speed {k}': v for k, v in speed_of.get(n, {}).items()})
+            for n, r in table.rename(columns={v: k for k, v in STS_SHORT.items()}).iterrows()]
+    return dict(rows=rows, sts=json.loads(table.rename(columns={v: k for k, v in STS_SHORT.items()}).to_json(orient='index')),
                 ratios_to_teacher=ratios, gains=gains, stsb_dev=stsb_dev,
                 speed=None if speed is None else json.loads(speed.to_json(orient='index')),
                 students={n: dict(curve=r.metrics['curve'], train_seconds=r.metrics['train_seconds']) for n, r in runs.items()},
@@ -232,7 +240,7 @@ def hpd_figures(table:pd.DataFrame, ratios:dict, gains:dict, # `score_rows`' tab
 def run_hpd(preset:str|HPDPreset='quick', # preset name or object
             out:str|Path='outputs/quick', # output directory
             progress:bool=True, # progress bars
-            speed_sentences:int=2000, # STS sentences timed by `encode_speed` (0: skip)
+            speed_sentences:int=500, # STS sentences timed by `encode_speed`, 3 interleaved passes each (0: skip)
             device:str|None=None, # device of every model (None: CUDA when available)
             resume:bool=True, # continue interrupted training runs
             report_to='none', # training-log trackers
@@ -265,9 +273,10 @@ def run_hpd(preset:str|HPDPreset='quick', # preset name or object
     speed = encode_speed(timed, sents[:speed_sentences]) if speed_sentences else None
     _figures(out, table, {n: r.train.history for n, r in runs.items()}, stsb_scatter(rows, lab, list(students)))
     wall = time.time() - t_start
+    seconds = dict(total=round(wall, 1), **{f'train {n}': r.metrics['train_seconds'] for n, r in runs.items()})
     result = dict(preset=p.name, settings=asdict(p), labels=lab, n_train=len(train_s), n_heldout=len(held_s),
                   **hpd_figures(table, ratios, gains, stsb_dev, speed, runs), torch_threads=torch.get_num_threads(),
-                  device=str(teacher.device), wall_seconds=round(wall, 1))
+                  device=str(teacher.device), teacher_precision=teacher.precision, seconds=seconds, wall_seconds=round(wall, 1))
     write_result(out/'results.json', result)
     atomic_write_text(out/'results.md', results_markdown(result, table, speed))
     log(f'wrote {out}/results.json, results.md and figures; wall time {wall:.0f}s')
