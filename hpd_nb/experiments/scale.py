@@ -187,7 +187,8 @@ def train_stage(s:FrontierStudent, loss:str, k:int, # the student, its loss, the
     kept = ev.loc[ev['eval_stsb_dev'].idxmax() if p.track_sts else ev['eval_loss'].idxmin()]
     shutil.rmtree(runs, ignore_errors=True)
     return dict(label=row_label(s.label, p.dim, hpd=True), student=s.label, family=s.family, layers=s.layers, loss=loss,
-                passes=stop, stage_passes=stop - start, teacher_seconds=round(t1 - t0, 1), train_seconds=round(seconds, 1), step_kept=int(kept['step']),
+                passes=stop, stage_passes=stop - start, teacher_seconds=round(t1 - t0, 1), train_seconds=round(seconds, 1),
+                step_kept=int(kept['step']),
                 heldout_mse=float(kept['eval_loss']), **score_stage(d, p, data['sts'], progress, device))
 
 # %% ../../nbs/23_scale.ipynb #54d13ff7
