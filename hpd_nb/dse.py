@@ -24,9 +24,9 @@ __all__ = ['TASKS', 'SIAMESE_KEYS', 'TaskSpec', 'task_spec', 'check_pairs', 'loa
            'check_logits', 'scale_targets', 'unscale_outputs', 'cross_encoder_collate', 'siamese_collate',
            'predict_cross_encoder', 'teacher_logits_key', 'cached_teacher_logits', 'pair_features', 'SiameseDSE',
            'embed_texts', 'score_pairs_from_embeddings', 'dse_loss', 'logits_to_predictions', 'glue_metrics',
-           'task_score', 'with_score', 'best_threshold', 'zero_shot_baseline', 'cross_encoder_loss', 'student_loss',
-           'evaluate_cross_encoder', 'evaluate_student', 'init_regression_bias', 'fit_cross_encoder', 'fit_dse',
-           'time_one_vs_n']
+           'task_score', 'with_score', 'best_threshold', 'zero_shot_baseline', 'majority_baseline',
+           'cross_encoder_loss', 'student_loss', 'evaluate_cross_encoder', 'evaluate_student', 'init_regression_bias',
+           'fit_cross_encoder', 'fit_dse', 'time_one_vs_n']
 
 # %% ../nbs/09_dse.ipynb #68687d04
 @dataclass(frozen=True)
@@ -92,11 +92,20 @@ def load_cross_encoder(model_dir, # local checkpoint directory (pretrained encod
 
 # %% ../nbs/09_dse.ipynb #258eaaa5
 class PairDataset(torch.utils.data.Dataset):
-    "Sentence pairs with labels and, optionally, teacher logits; validated on construction."
-    def __init__(self, s1:list, s2:list, labels, task:str, teacher_logits=None):
-        check_pairs(s1, s2, labels, task)
-        self.s1, self.s2, self.task = list(s1), list(s2), task
-        self.labels = np.asarray(labels, dtype=float)
+    """Sentence pairs with labels and, optionally, teacher logits and a `gold` mask; validated on construction.
+    A pair with `gold` False is *silver*: it has no label (its entry in `labels` is ignored, NaN is fine) and only
+    the teacher's logits train on it."""
+    def __init__(self, s1:list, s2:list, labels, task:str, teacher_logits=None,
+                 gold=None, # (n,) True for labelled pairs, False for silver ones; None: every pair is labelled
+                ):
+        y = np.asarray(labels, dtype=float)
+        if gold is not None:
+            gold = np.asarray(gold, dtype=bool)
+            if gold.shape != y.shape: raise ValueError(f"{len(y)} labels but {len(gold)} gold flags")
+            if not gold.all() and teacher_logits is None: raise ValueError("silver pairs (gold False) need teacher_logits")
+            y = np.where(gold, y, task_spec(task).label_range[0])  # a placeholder the loss never reads
+        check_pairs(s1, s2, y, task)
+        self.s1, self.s2, self.task, self.labels, self.gold = list(s1), list(s2), task, y, gold
         if teacher_logits is not None:
             teacher_logits = check_logits(teacher_logits, len(self.s1), task)
         self.teacher_logits = teacher_logits
@@ -104,6 +113,7 @@ class PairDataset(torch.utils.data.Dataset):
     def __getitem__(self, i):
         d = dict(sentence1=self.s1[i], sentence2=self.s2[i], label=self.labels[i])
         if self.teacher_logits is not None: d['teacher_logits'] = self.teacher_logits[i]
+        if self.gold is not None: d['gold'] = bool(self.gold[i])
         return d
 
 def check_logits(logits, # teacher logits, shape (n, n_out)
@@ -156,7 +166,8 @@ def siamese_collate(tokenizer, # tokenizer of the student encoder
                     task:str, # task (label dtype)
                     max_length:int=128, # truncation length of each sentence
                    ):
-    "Collate `PairDataset` items into per-side tensors `input_ids_a/b`, `attention_mask_a/b` (row i = pair i), `labels`, `teacher_logits`."
+    """Collate `PairDataset` items into per-side tensors `input_ids_a/b`, `attention_mask_a/b` (row i = pair i), `labels`,
+    `teacher_logits` and, when the dataset has a gold mask, `gold`."""
     def collate(items):
         b = {}
         for side, key in (('a', 'sentence1'), ('b', 'sentence2')):
@@ -164,6 +175,7 @@ def siamese_collate(tokenizer, # tokenizer of the student encoder
             b[f'input_ids_{side}'], b[f'attention_mask_{side}'] = t['input_ids'], t['attention_mask']
         b['labels'] = _labels_tensor([d['label'] for d in items], task)
         if 'teacher_logits' in items[0]: b['teacher_logits'] = torch.tensor(np.stack([d['teacher_logits'] for d in items]))
+        if 'gold' in items[0]: b['gold'] = torch.tensor([d['gold'] for d in items])
         return b
     return collate
 
@@ -296,12 +308,18 @@ def dse_loss(student_logits:torch.Tensor, # (B, C) student outputs (C=1 for regr
              teacher_logits:torch.Tensor, # (B, C) cached teacher outputs (ignored when alpha=0)
              alpha:float, # weight of the distillation term, in [0, 1]
              task_kind:str, # 'classification' or 'regression'
+             gold:torch.Tensor=None, # (B,) True for labelled rows, False for silver rows (distillation term only); None: all labelled
             )->torch.Tensor:
-    "$(1-\\alpha)$ task loss (CE or MSE) $+\\ \\alpha$ mean squared distance between student and teacher logits."
+    """$(1-\\alpha)$ task loss (CE or MSE) $+\\ \\alpha$ mean squared distance between student and teacher logits;
+    with `gold`, the task term is summed over the labelled rows and divided by the batch size."""
     if not 0 <= alpha <= 1: raise ValueError(f"alpha must be in [0, 1], got {alpha}")
-    if task_kind == 'classification': task = F.cross_entropy(student_logits, labels.long())
-    elif task_kind == 'regression': task = F.mse_loss(student_logits.view(-1), labels.float().view(-1))
+    red = 'mean' if gold is None else 'none'
+    if task_kind == 'classification': task = F.cross_entropy(student_logits, labels.long(), reduction=red)
+    elif task_kind == 'regression': task = F.mse_loss(student_logits.view(-1), labels.float().view(-1), reduction=red)
     else: raise ValueError(f"task_kind must be 'classification' or 'regression', got {task_kind!r}")
+    if gold is not None:
+        if gold.shape != task.shape: raise ValueError(f"gold mask {tuple(gold.shape)} vs {len(task)} rows")
+        task = (task*gold.to(task.device, task.dtype)).sum()/len(task)
     if alpha == 0: return task
     if teacher_logits is None: raise ValueError("alpha > 0 needs teacher_logits")
     if teacher_logits.shape != student_logits.shape:
@@ -327,7 +345,7 @@ def glue_metrics(task:str, # GLUE task
     out = {}
     for m in task_spec(task).metrics:
         if m == 'accuracy': out[m] = float(accuracy_score(y.astype(int), p.astype(int)))
-        elif m == 'f1': out[m] = float(f1_score(y.astype(int), p.astype(int)))
+        elif m == 'f1': out[m] = float(f1_score(y.astype(int), p.astype(int), zero_division=0))  # no positive predicted: 0
         elif m == 'pearson': out[m] = float(pearsonr(p, y)[0])
         elif m == 'spearman': out[m] = float(spearmanr(p, y)[0])
     return out
@@ -380,6 +398,20 @@ def zero_shot_baseline(model:SiameseDSE, # student before training (its encoder 
         fit = dict(slope=float(a), intercept=float(b0))
     return dict(metrics=glue_metrics(task, dev[2], pred), predictions=pred, **fit)
 
+# %% ../nbs/09_dse.ipynb #5a1c0e05
+def majority_baseline(task:str, # GLUE task
+                      train_labels, # training labels (the label distribution the constant comes from)
+                      dev_labels, # dev labels it is scored on
+                     )->dict:
+    "GLUE dev metrics of the constant prediction from the training labels: the majority class, or the mean score for regression."
+    y = np.asarray(train_labels, float)
+    if not len(y): raise ValueError(f"{task}: no training labels to take a majority from")
+    spec = task_spec(task)
+    if spec.kind == 'regression':
+        return dict(metrics={m: 0.0 for m in spec.metrics}, prediction=float(y.mean()))  # a constant's correlation: 0
+    c = int(np.bincount(y.astype(int), minlength=spec.n_out).argmax())
+    return dict(metrics=glue_metrics(task, dev_labels, np.full(len(dev_labels), c)), prediction=c)
+
 # %% ../nbs/09_dse.ipynb #ffd318ac
 def cross_encoder_loss(task:str # GLUE task (picks CE or MSE)
                       ):
@@ -393,11 +425,11 @@ def cross_encoder_loss(task:str # GLUE task (picks CE or MSE)
 def student_loss(task:str, # GLUE task (picks CE or MSE)
                  alpha:float, # distillation weight; 0 trains on labels only
                 ):
-    "`loss_fn(model, batch)` for the siamese student: `dse_loss` against the batch's teacher logits."
+    "`loss_fn(model, batch)` for the siamese student: `dse_loss` against the batch's teacher logits (and its `gold` mask, if any)."
     kind = task_spec(task).kind
     def loss_fn(model, batch):
         z = model(**{k: batch[k] for k in SIAMESE_KEYS})  # keyword tensors: DataParallel splits each along dim 0
-        return dse_loss(z, batch['labels'], batch.get('teacher_logits'), alpha, kind)
+        return dse_loss(z, batch['labels'], batch.get('teacher_logits'), alpha, kind, batch.get('gold'))
     return loss_fn
 
 # %% ../nbs/09_dse.ipynb #587e498d
@@ -454,18 +486,21 @@ def fit_cross_encoder(model, tokenizer, # cross-encoder (from `load_cross_encode
 
 def fit_dse(student:SiameseDSE, tokenizer, # siamese student and its tokenizer
             task:str, # GLUE task
-            train_pairs:tuple, # (s1, s2, labels)
+            train_pairs:tuple, # (s1, s2, labels); a silver pair's label is ignored
             teacher_logits, # (n, n_out) cached teacher logits on `train_pairs` (may be None when alpha=0)
             alpha:float, # distillation weight (0: no-distillation baseline)
             config:TrainConfig, # hyper-parameters and output_dir
             dev:tuple=None, # (s1, s2, labels) evaluated every `config.eval_steps`
             max_length:int=128, # truncation length of each sentence
+            gold=None, # (n,) False marks silver pairs (distillation term only); None: every pair is labelled
             **kw, # passed to `hpd_nb.trainer.train`
            ):
     "Train the DSE student on $(1-\\alpha)$ task loss $+\\ \\alpha$ logit MSE with `hpd_nb.trainer.train`."
     if alpha > 0 and teacher_logits is None: raise ValueError("alpha > 0 needs teacher_logits")
-    ds = PairDataset(*train_pairs, task=task, teacher_logits=teacher_logits)
-    init_regression_bias(student, task, train_pairs[2])
+    if alpha == 0 and gold is not None and not np.all(gold):
+        raise ValueError("alpha=0 gives silver pairs no loss: train on gold pairs only")
+    ds = PairDataset(*train_pairs, task=task, teacher_logits=teacher_logits, gold=gold)
+    init_regression_bias(student, task, ds.labels if gold is None else ds.labels[ds.gold])
     eval_fn = None if dev is None else (lambda m: with_score(evaluate_student(m, tokenizer, task, dev, max_length=max_length)[0]))
     return train(student, ds, siamese_collate(tokenizer, task, max_length), student_loss(task, alpha), config,
                  eval_fn=eval_fn, **kw)

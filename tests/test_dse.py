@@ -120,6 +120,74 @@ def test_dse_loss_by_hand():
     torch.testing.assert_close(dse.dse_loss(s, y, t, 0.3, 'classification'), 0.7*ce + 0.3*mse)
     torch.testing.assert_close(dse.dse_loss(s, y, None, 0.0, 'classification'), ce)
 
+def test_silver_rows_split_by_rows(student):
+    "A batch mixing gold and silver pairs: split by rows (DataParallel), the halves average to the whole batch's loss."
+    model, tok = student
+    items = [dict(sentence1=a, sentence2=c, label=i % 2, teacher_logits=np.full(2, i, np.float32), gold=i != 1) for i, (a, c) in enumerate(zip(S1, S2))]
+    b = dse.siamese_collate(tok, 'MRPC')(items)
+    assert b['gold'].tolist() == [True, False, True, True]
+    loss = dse.student_loss('MRPC', 0.5)
+    whole = loss(model, b)
+    parts = [loss(model, {k: v.tensor_split(2)[i] for k, v in b.items()}) for i in range(2)]
+    torch.testing.assert_close(whole, sum(parts)/2, atol=1e-5, rtol=1e-5)
+    with torch.no_grad(): z = model(**{k: b[k] for k in dse.SIAMESE_KEYS})
+    y, t = b['labels'], b['teacher_logits']
+    ce = torch.nn.functional.cross_entropy(z, y, reduction='none')
+    by_hand = 0.5*(ce[[0, 2, 3]].sum()/4) + 0.5*((z - t)**2).mean()  # the silver row (1) has no task term
+    torch.testing.assert_close(whole.detach(), by_hand, atol=1e-5, rtol=1e-5)
+
+def test_fit_dse_refuses_silver_without_distillation(student):
+    model, tok = student
+    with pytest.raises(ValueError, match='alpha=0 gives silver pairs no loss'):
+        dse.fit_dse(model, tok, 'MRPC', (S1, S2, [1, 0, 1, 0]), np.zeros((4, 2)), 0.0, None, gold=[True, True, False, True])
+
+def test_majority_baseline():
+    assert dse.majority_baseline('MRPC', [1, 1, 0], [1, 0])['metrics'] == {'accuracy': 0.5, 'f1': pytest.approx(2/3)}
+    assert dse.majority_baseline('STS-B', [1.0, 3.0], [1.0, 2.0])['metrics'] == {'pearson': 0.0, 'spearman': 0.0}
+
+@pytest.mark.parametrize('source', ['bm25', 'random'])
+def test_silver_pairs_on_a_real_task(source):
+    "RTE's own training sentences: no selection-slice or dev sentence, no labelled pair (either order), no pair twice."
+    from hpd_nb.experiments import dse_bench as db
+    p = dataclasses.replace(db.DSE_PRESETS['quick'], max_train=300, max_dev=100, silver=source, silver_k=3, silver_n=200)
+    data = db.task_data('RTE', p)
+    sv = db.silver_pairs('RTE', p, data)
+    held, fit = db.heldout_sentences(data), set(data['fit'][0]) | set(data['fit'][1])
+    pairs = list(zip(sv['s1'], sv['s2']))
+    assert len(pairs) == sv['counts']['kept'] == 200 and sv['source'] == source
+    assert not {s for q in pairs for s in q} & held and {s for q in pairs for s in q} <= fit
+    gold = set(zip(data['train']['s1'], data['train']['s2'])) | set(zip(data['dev']['s1'], data['dev']['s2']))
+    assert not {q for q in pairs if q in gold or q[::-1] in gold}
+    assert len({frozenset(q) for q in pairs}) == len(pairs) and all(a != b for a, b in pairs)
+    assert sv == db.silver_pairs('RTE', p, data)  # seeded
+
+def test_quora_silver_never_reads_dev():
+    "QQP's silver pairs come from training-split rows the labelled fit did not draw; no dev or selection sentence."
+    from hpd_nb.experiments import dse_bench as db
+    p = dataclasses.replace(db.DSE_PRESETS['quick'], tasks=('QQP',), max_train=500, max_dev=300, silver='quora', silver_n=300)
+    data = db.task_data('QQP', p)
+    sv = db.silver_pairs('QQP', p, data)
+    assert sv['counts']['kept'] == 300 and sv['counts']['undrawn'] > 300_000
+    assert not (set(sv['s1']) | set(sv['s2'])) & db.heldout_sentences(data)
+    dev_all = db.load_task('QQP', 'dev')  # the whole dev split, not only the sampled dev pairs
+    assert not set(zip(sv['s1'], sv['s2'])) & set(zip(dev_all['s1'], dev_all['s2']))
+
+@pytest.mark.filterwarnings("ignore:MRPC.*single class")
+def test_run_task_with_silver_pairs(tmp_path, monkeypatch):
+    "Silver pairs wired end to end: the teacher scores them through the logits cache; distilled students train on fit + silver."
+    db = _tiny(monkeypatch, folds=1, in_sample_alpha=None, teacher_lrs=(1e-4,), alphas=(0.0, 1.0), silver='bm25', silver_k=2, silver_n=6)
+    splits, fits = [], []
+    real_logits, real_fit = db.cached_teacher_logits, db.fit_dse
+    monkeypatch.setattr(db, 'cached_teacher_logits', lambda *a, **k: splits.append((a[3], len(a[4]))) or real_logits(*a, **k))
+    monkeypatch.setattr(db, 'fit_dse', lambda *a, gold=None, **k: fits.append((a[5], len(a[3][0]), gold)) or real_fit(*a, gold=gold, **k))
+    r = db.run_task('MRPC', 'tiny', tmp_path, device='cpu')
+    n = r['n_train']
+    assert r['silver']['source'] == 'bm25' and r['silver']['kept'] == 6 and ('silver', 6) in splits and ('train', n) in splits
+    by_alpha = {a: (m, g) for a, m, g in fits}
+    assert by_alpha[0.0] == (n, None)  # labels only: no silver pairs
+    assert by_alpha[1.0][0] == n + 6 and by_alpha[1.0][1] == [True]*n + [False]*6
+    assert 'majority' in r['metrics']
+
 def test_speed_helper(teacher, student):
     (ce, ce_tok), (stu, tok) = teacher, student
     r = dse.time_one_vs_n('a man plays guitar', S2*5, ce, ce_tok, stu, tok)
@@ -230,7 +298,8 @@ def test_run_task_models_follow_device(tmp_path, monkeypatch, folds):
     assert list((tmp_path/'work').glob('**/checkpoint-*'))  # the kept models' checkpoints stay until run_bench's speed benchmark is done
     db.drop_checkpoints(tmp_path/'work'/'tiny'/'MRPC'); assert not list((tmp_path/'work').glob('**/checkpoint-*'))
     p = db.DSE_PRESETS['tiny']
-    assert set(r['metrics']) == {'teacher', *(f'teacher_f{f}' for f in range(folds)), *db.model_names(p)}
+    assert set(r['metrics']) == {'teacher', *(f'teacher_f{f}' for f in range(folds)), 'majority', *db.model_names(p)}
+    assert r['zero_shot_fit']['on'] == 'selection' and r['zero_shot_fit']['n'] == r['n_selection'] and r['silver'] is None
     assert r['n_selection'] + r['n_train'] == r['n_drawn'] == 16
     assert set(r['logit_fit']) == ({'cross_fit', 'in_sample'} if folds == 2 else {'in_sample'})
     # two teacher rates tried (quick's teacher_lrs); the kept teachers are those of the best rate on the selection slice

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib, gc, json, math, shutil, time, warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
+import bm25s
 import numpy as np
 import pandas as pd
 import torch
@@ -19,21 +20,24 @@ from ..encoding import default_device
 from ..evaluation import evaluate_sts
 from ..transfer import TRANSFER_TASKS, evaluate_transfer, transfer_avg
 from ..dse import (SiameseDSE, cached_teacher_logits, embed_texts, evaluate_cross_encoder, evaluate_student, fit_cross_encoder,
-                        fit_dse, glue_metrics, load_cross_encoder, load_encoder, logits_to_predictions,
+                        fit_dse, glue_metrics, load_cross_encoder, load_encoder, logits_to_predictions, majority_baseline,
                         task_score, task_spec, time_one_vs_n, zero_shot_baseline)
 from ..trainer import TrainConfig, model_identity
 
 # %% auto #0
-__all__ = ['DSE_PRESETS', 'PER_TASK', 'DSEPreset', 'task_label', 'per_task', 'teacher_lrs', 'logit_source', 'student_name',
-           'student_plan', 'headline', 'model_names', 'dse_preset', 'default_out', 'task_dir', 'load_task',
-           'write_predictions', 'split_training', 'cross_fit_logits', 'fold_logits', 'train_config', 'single_class',
-           'precision', 'task_data', 'fit_fold_teacher', 'selection_score', 'choose_teachers', 'teacher_stage',
-           'teacher_key', 'cached_teacher_stage', 'fresh_student', 'zero_shot_stage', 'sentence_scores',
-           'cached_sentence_scores', 'train_student', 'choose_alpha', 'student_stage', 'drop_checkpoints', 'run_task',
-           'score_ratio', 'task_row', 'task_table', 'speed_benchmark', 'speedup', 'task_settings', 'task_result_key',
-           'cached_task_result', 'run_bench', 'load_result']
+__all__ = ['SILVER_SOURCES', 'DSE_PRESETS', 'PER_TASK', 'DSEPreset', 'task_label', 'per_task', 'teacher_lrs', 'logit_source',
+           'student_name', 'student_plan', 'headline', 'model_names', 'dse_preset', 'default_out', 'task_dir',
+           'load_task', 'write_predictions', 'split_training', 'cross_fit_logits', 'fold_logits', 'train_config',
+           'single_class', 'precision', 'task_data', 'heldout_sentences', 'gold_pairs', 'silver_pool', 'check_silver',
+           'bm25_pairs', 'random_pairs', 'quora_pairs', 'silver_pairs', 'fit_fold_teacher', 'selection_score',
+           'choose_teachers', 'teacher_stage', 'added_settings', 'teacher_key', 'cached_teacher_stage', 'fresh_student',
+           'zero_shot_stage', 'sentence_scores', 'cached_sentence_scores', 'train_student', 'choose_alpha',
+           'student_stage', 'drop_checkpoints', 'run_task', 'score_ratio', 'task_row', 'task_table', 'speed_benchmark',
+           'speedup', 'task_settings', 'task_result_key', 'cached_task_result', 'run_bench', 'load_result']
 
 # %% ../../nbs/22_dse_bench.ipynb #2087df34
+SILVER_SOURCES = ('none', 'bm25', 'random', 'quora')
+
 @dataclass(frozen=True)
 class DSEPreset:
     "Every setting of one DSE run."
@@ -76,6 +80,11 @@ class DSEPreset:
     speed_repeats:int=5 # timed runs of every method in the speed benchmark
     save_every:int=250 # optimizer steps between student checkpoints (resume points)
     keep_checkpoints:bool=False # keep training checkpoints after a task finishes
+    silver:str='none' # silver pairs for the distilled students: 'none', 'bm25', 'random' or 'quora' (QQP only)
+    task_silver:tuple=() # per-task overrides of `silver`, e.g. (('QQP', 'quora'),)
+    silver_k:int=5 # BM25 neighbours taken per training sentence ('bm25')
+    silver_n:int|None=None # silver pairs per task (a seeded sample of the candidates); None: as many as the task's fit pairs
+    zero_shot_fit:str='selection' # pairs the zero-shot threshold (or line) is fitted on: 'selection' (the slice) or 'fit'
 
     def __post_init__(self):
         if self.folds < 1: raise ValueError(f"folds={self.folds}: a task needs at least one teacher")
@@ -84,6 +93,13 @@ class DSEPreset:
         if not any(a > 0 for a in self.alphas): raise ValueError(f"alphas={self.alphas}: no distilled student (alpha > 0)")
         if not self.choose_alpha and self.alpha not in self.alphas:
             raise ValueError(f"alpha={self.alpha} is not one of alphas={self.alphas}")
+        for t, src in (('every task', self.silver), *self.task_silver):
+            if src not in SILVER_SOURCES: raise ValueError(f"silver={src!r} ({t}) is not one of {SILVER_SOURCES}")
+        bad = [t for t in self.tasks if t != 'QQP' and dict(self.task_silver).get(t, self.silver) == 'quora']
+        if bad: raise ValueError(f"silver='quora' draws from the Quora file: QQP only, not {bad[0]}")
+        if self.silver_k < 1: raise ValueError(f"silver_k={self.silver_k} must be >= 1")
+        if self.silver_n is not None and self.silver_n < 1: raise ValueError(f"silver_n={self.silver_n} must be >= 1 (or None)")
+        if self.zero_shot_fit not in ('selection', 'fit'): raise ValueError(f"zero_shot_fit={self.zero_shot_fit!r}: 'selection' or 'fit'")
 
 DSE_PRESETS = {
     'quick': DSEPreset('quick', ('MRPC', 'STS-B'), 'all-MiniLM-L6-v2', keep_layers=2, max_train=256, max_dev=200, teacher_epochs=2,
@@ -95,7 +111,8 @@ DSE_PRESETS = {
                      speed_n=(1000, 10000, 100000), max_cross_pairs=1000, task_max_train=(('QQP', 11000),), task_max_dev=(('QQP', 5000),),
                      folds=1, teacher='all-mpnet-base-v2', task_teacher=(('QQP', 'all-MiniLM-L6-v2'),), teacher_lrs=(2e-5,),
                      single_seed_alphas=(), in_sample_alpha=None, choose_alpha=True, bf16=True, transfer=True,
-                     task_student_epochs=(('MRPC', 3), ('RTE', 3))),  # chosen on the selection slice: results/dse_levers/
+                     task_student_epochs=(('MRPC', 3), ('RTE', 3)),  # chosen on the selection slice: results/dse_levers/
+                     zero_shot_fit='fit'),  # as the committed run (results/dse_cpu) fitted its zero-shot threshold
     'paper': DSEPreset('paper', ('MRPC', 'RTE', 'STS-B', 'QQP'), 'all-mpnet-base-v2', keep_layers=None, max_train=None, max_dev=None,
                        teacher_epochs=3, student_epochs=3, batch_size=32, lr=2e-5, pooling='top_k', max_length=128,
                        speed_n=(1000, 10000, 100000), max_cross_pairs=10000, seeds=(0, 1, 2), single_seed_alphas=(),
@@ -107,7 +124,7 @@ def task_label(task:str # GLUE task
     "How tables name a task: QQP is this package's own split of the Quora pairs file, not GLUE's."
     return 'QQP (own split)' if task == 'QQP' else task
 
-PER_TASK = ('max_train', 'max_dev', 'teacher', 'student_epochs')
+PER_TASK = ('max_train', 'max_dev', 'teacher', 'student_epochs', 'silver')
 
 def per_task(p:DSEPreset, # preset
              field:str, # one of `PER_TASK`: the setting a task may override through `task_<field>`
@@ -275,6 +292,130 @@ def task_data(task:str, # GLUE task
     sel, fit, fold = split_training(len(tr['s1']), p.folds, p.selection_frac, p.selection_max)
     return dict(train=tr, sel=_pairs(tr, sel), fit=_pairs(tr, fit), fold=fold, dev=dev, n_drawn=len(tr['s1']))
 
+# %% ../../nbs/22_dse_bench.ipynb #5a1c0e12
+def heldout_sentences(data:dict # `task_data`
+                     )->set:
+    "Every sentence of the selection slice and of the dev pairs: none of them may enter a silver pair."
+    return set(data['sel'][0]) | set(data['sel'][1]) | set(data['dev']['s1']) | set(data['dev']['s2'])
+
+def gold_pairs(data:dict # `task_data`
+              )->set:
+    "Every labelled pair the task drew (training, selection slice, dev), in both orders."
+    pairs = [*zip(data['train']['s1'], data['train']['s2']), *zip(data['dev']['s1'], data['dev']['s2'])]
+    return {q for a, b in pairs for q in ((a, b), (b, a))}
+
+def silver_pool(data:dict # `task_data`
+               )->list:
+    "The unique sentences of the fit pairs (first-seen order), less any that also occur in held-out pairs."
+    held = heldout_sentences(data)
+    return [s for s in dict.fromkeys([*data['fit'][0], *data['fit'][1]]) if s not in held]
+
+def check_silver(pairs:list, # (a, b) silver pairs
+                 held:set, # sentences no silver pair may contain (`heldout_sentences`)
+                 gold:set, # labelled pairs, both orders (`gold_pairs`)
+                )->list:
+    "`pairs` unchanged; `ValueError` naming the first pair that holds a held-out sentence, repeats a gold pair or another pair."
+    seen = set()
+    for i, (a, b) in enumerate(pairs):
+        if a in held or b in held: raise ValueError(f"silver pair {i} holds a held-out sentence: {(a, b)!r}")
+        if (a, b) in gold or (b, a) in gold: raise ValueError(f"silver pair {i} is a labelled pair: {(a, b)!r}")
+        if a == b or (a, b) in seen or (b, a) in seen: raise ValueError(f"silver pair {i} repeats a sentence or a pair: {(a, b)!r}")
+        seen.add((a, b))
+    return pairs
+
+def _sample(pairs:list, n:int, seed:int)->list:
+    "At most `n` of `pairs`: a seeded sample, in their original order."
+    if len(pairs) <= n: return pairs
+    return [pairs[i] for i in np.sort(np.random.default_rng(seed).choice(len(pairs), n, replace=False))]
+
+# %% ../../nbs/22_dse_bench.ipynb #5a1c0e13
+def bm25_pairs(sentences:list, # unique sentences: the index and its queries
+               k:int, # hits kept per sentence (itself not counted)
+               gold:set=frozenset(), # pairs never returned, in either order
+              )->tuple:
+    "(pairs, counts): each sentence with its top-`k` BM25 hits (`bm25s`), itself, zero scores and gold pairs skipped, (a, b)/(b, a) once."
+    if k < 1: raise ValueError(f"k={k} must be >= 1")
+    repeated = len(sentences) - len(set(sentences))
+    if repeated: raise ValueError(f"{repeated} repeated sentences: pass unique ones")
+    counts = dict(sentences=len(sentences), hits=0, no_match=0, gold=0, repeated=0)
+    if len(sentences) < 2: return [], counts
+    tokens = bm25s.tokenize(sentences, stopwords='en', show_progress=False)
+    index = bm25s.BM25()
+    index.index(tokens, show_progress=False)
+    docs, scores = index.retrieve(tokens, k=min(k + 1, len(sentences)), show_progress=False)
+    pairs, seen = [], set()
+    for i, (row, sc) in enumerate(zip(docs, scores)):
+        for j, s in [(j, s) for j, s in zip(row.tolist(), sc.tolist()) if j != i][:k]:
+            a, b = sentences[i], sentences[j]
+            counts['hits'] += 1
+            if s <= 0: counts['no_match'] += 1
+            elif (a, b) in gold or (b, a) in gold: counts['gold'] += 1
+            elif (a, b) in seen or (b, a) in seen: counts['repeated'] += 1
+            else:
+                seen.add((a, b))
+                pairs.append((a, b))
+    return pairs, counts
+
+def random_pairs(sentences:list, # unique sentences
+                 n:int, # pairs wanted
+                 seed:int=0, # sampling seed
+                 gold:set=frozenset(), # pairs never returned, in either order
+                )->tuple:
+    "(pairs, counts): up to `n` distinct pairs of two different sentences drawn at random (seeded), gold pairs skipped."
+    m, rng = len(sentences), np.random.default_rng(seed)
+    pairs, seen, counts = [], set(), dict(sentences=m, draws=0, gold=0, repeated=0)
+    for _ in range(50):  # rounds of draws; a pool too small for `n` pairs ends with fewer
+        if len(pairs) >= n or m < 2: break
+        for i, j in rng.integers(0, m, size=(2*(n - len(pairs)), 2)).tolist():
+            if len(pairs) >= n: break
+            if i == j: continue
+            a, b = sentences[i], sentences[j]
+            counts['draws'] += 1
+            if (a, b) in gold or (b, a) in gold: counts['gold'] += 1
+            elif (a, b) in seen or (b, a) in seen: counts['repeated'] += 1
+            else:
+                seen.add((a, b))
+                pairs.append((a, b))
+    return pairs, counts
+
+def quora_pairs(labelled_idx, # `idx` of the QQP training pairs the task drew (labelled fit and selection slice)
+                n:int, # pairs wanted
+                held:set, # sentences never used (`heldout_sentences`)
+                gold:set=frozenset(), # labelled pairs, both orders
+                seed:int=0, # sampling seed
+                train:dict|None=None, # the whole QQP training split as `load_task` returns it (None: loaded)
+               )->tuple:
+    "(pairs, counts): up to `n` pairs of the QQP training split that the task did not draw, labels dropped, held-out sentences skipped."
+    train, drawn = train or load_task('QQP', 'train'), set(labelled_idx)
+    rest = [(a, b) for a, b, i in zip(train['s1'], train['s2'], train['idx']) if i not in drawn]
+    counts = dict(undrawn=len(rest), held_out=0, gold=0, repeated=0)
+    pairs, seen = [], set()
+    for a, b in rest:
+        if a in held or b in held: counts['held_out'] += 1
+        elif (a, b) in gold or (b, a) in gold: counts['gold'] += 1
+        elif a == b or (a, b) in seen or (b, a) in seen: counts['repeated'] += 1
+        else:
+            seen.add((a, b))
+            pairs.append((a, b))
+    return _sample(pairs, n, seed), counts
+
+# %% ../../nbs/22_dse_bench.ipynb #5a1c0e15
+def silver_pairs(task:str, p:DSEPreset, data:dict, # task, preset, its `task_data`
+                 quora:dict|None=None, # the whole QQP training split for 'quora' (None: loaded)
+                 seed:int=0, # sampling seed
+                )->dict|None:
+    """The task's silver pairs under `p`: `s1`, `s2` (no labels), `source` and `counts` (candidates, what was skipped and
+    why, `kept`); None when `p` asks for none. No pair holds a selection-slice or dev sentence or repeats a labelled pair."""
+    src = per_task(p, 'silver', task)
+    if src == 'none': return None
+    n, held, gold = p.silver_n or len(data['fit'][0]), heldout_sentences(data), gold_pairs(data)
+    if src == 'quora': pairs, counts = quora_pairs(data['train']['idx'], n, held, gold, seed, train=quora)
+    elif src == 'bm25': pairs, counts = bm25_pairs(silver_pool(data), p.silver_k, gold)
+    else: pairs, counts = random_pairs(silver_pool(data), n, seed, gold)
+    counts['candidates'] = len(pairs)
+    pairs = check_silver(_sample(pairs, n, seed), held, gold)
+    return dict(s1=[a for a, _ in pairs], s2=[b for _, b in pairs], source=src, counts=counts | dict(kept=len(pairs)))
+
 # %% ../../nbs/22_dse_bench.ipynb #465e0b91
 def _selection_curve(log_history:list, per_epoch:int)->dict:
     "{epoch: selection-slice task score} from a teacher's training history."
@@ -320,28 +461,44 @@ def teacher_stage(task:str, p:DSEPreset, data:dict, work:Path, # task, preset, `
                   device=None, progress:bool=False, resume:bool=True,
                   keep:bool=False, # return teacher 0 (for the speed benchmark)
                  )->dict:
-    """Chosen teachers → their logits on the fit pairs (cross-fitted and in-sample, or in-sample of one teacher), and dev
-    metrics of each teacher and of their average."""
+    """Chosen teachers → their logits on the fit pairs (cross-fitted and in-sample, or in-sample of one teacher), on the
+    silver pairs when `data` has them (the mean of the teachers': none trained on them), and dev metrics of each teacher
+    and of their average."""
     dev, fit, kw = _pairs(data['dev']), data['fit'], dict(max_length=p.max_length, progress=progress)
+    sv = data.get('silver')
     teachers, folds, sweep = choose_teachers(task, p, data, work, device, progress, resume)
-    on_fit, on_dev, metrics = [], [], {}
+    on_fit, on_dev, on_silver, metrics = [], [], [], {}
     for f, (model, tok) in enumerate(teachers):
         with precision(p, device):
             on_fit.append(cached_teacher_logits(model, tok, task, 'train', fit[0], fit[1], work/'cache', **kw))
+            if sv: on_silver.append(cached_teacher_logits(model, tok, task, 'silver', sv['s1'], sv['s2'], work/'cache', **kw))
             metrics[f'teacher_f{f}'], _, z = evaluate_cross_encoder(model, tok, task, dev, **kw)
         on_dev.append(z)
     logits, pred = fold_logits(on_fit, data['fold']), logits_to_predictions(task, np.mean(on_dev, 0))
     metrics['teacher'] = glue_metrics(task, dev[2], pred)
     logit_fit = {k: task_score(glue_metrics(task, fit[2], logits_to_predictions(task, z))) for k, z in logits.items()}
+    silver = dict(silver_logits=np.mean(on_silver, 0), silver=dict(source=sv['source'], **sv['counts'])) if sv else {}
     return dict(metrics=metrics, predictions=pred, logits=logits, logit_fit=logit_fit, folds=folds, lr_sweep=sweep,
-                kept=teachers[0] if keep else None)
+                kept=teachers[0] if keep else None, **silver)
+
+def added_settings(task:str, p:DSEPreset, # task and preset
+                   teacher:bool=False, # only what the teacher stage depends on (silver pairs: it scores them)
+                  )->dict:
+    """The settings added after the committed runs, as `task` sees them, only where they change what those runs did:
+    silver pairs on, the zero-shot fitted on the selection slice. Off, they add nothing, so the committed runs' keys stay valid."""
+    src, s = per_task(p, 'silver', task), {}
+    if p.zero_shot_fit != 'fit' and not teacher: s['zero_shot_fit'] = p.zero_shot_fit
+    if src != 'none': s.update(silver=src, silver_n=p.silver_n, **(dict(silver_k=p.silver_k) if src == 'bm25' else {}))
+    return s
 
 def teacher_key(task:str, p:DSEPreset)->dict:
-    "Everything a task's teacher stage depends on — its data, model and training settings, not the students' — and the package version."
+    """Everything a task's teacher stage depends on — its data, model and training settings, the silver pairs it scores,
+    not the students' — and the package version."""
     fields = ('keep_layers', 'teacher_epochs', 'batch_size', 'max_length', 'folds', 'selection_frac', 'selection_max', 'warmup_ratio',
               'group_by_length', 'bf16')
     return dict(task=task, teacher=per_task(p, 'teacher', task), lrs=list(teacher_lrs(p)), max_train=per_task(p, 'max_train', task),
-                max_dev=per_task(p, 'max_dev', task), **{k: getattr(p, k) for k in fields}, version=hpd_nb.__version__)
+                max_dev=per_task(p, 'max_dev', task), **{k: getattr(p, k) for k in fields}, version=hpd_nb.__version__,
+                **added_settings(task, p, teacher=True))
 
 def cached_teacher_stage(task:str, p:DSEPreset, data:dict, work:Path, device=None, progress:bool=False, resume:bool=True,
                          keep:bool=False, # return teacher 0: it is trained (and its figures rewritten) even when they are stored
@@ -356,7 +513,8 @@ def cached_teacher_stage(task:str, p:DSEPreset, data:dict, work:Path, device=Non
     if keep and path.is_file(): path.unlink()
     v = keyed_json(path, teacher_key(task, p), make)
     logits = {k: np.asarray(z, np.float32) for k, z in v['logits'].items()}
-    return dict(v, predictions=np.asarray(v['predictions'], v['pred_dtype']), logits=logits, kept=held.get('kept'))
+    silver = None if v.get('silver_logits') is None else np.asarray(v['silver_logits'], np.float32)
+    return dict(v, predictions=np.asarray(v['predictions'], v['pred_dtype']), logits=logits, silver_logits=silver, kept=held.get('kept'))
 
 # %% ../../nbs/22_dse_bench.ipynb #9b0b06d4
 def fresh_student(task:str, p:DSEPreset, seed:int=0)->tuple:
@@ -366,11 +524,16 @@ def fresh_student(task:str, p:DSEPreset, seed:int=0)->tuple:
     return SiameseDSE(enc, task_spec(task).n_out, pooling=p.pooling, top_k=min(p.top_k, enc.config.num_hidden_layers)), tok
 
 def zero_shot_stage(task:str, p:DSEPreset, data:dict, device=None, progress:bool=False)->dict:
-    "Dev metrics and predictions of the zero-shot cosine, fitted on the fit pairs."
+    """Dev metrics and predictions of the zero-shot cosine, its threshold (or line) fitted on `p.zero_shot_fit`'s pairs
+    (`fit`: where and the values), and the majority baseline's dev metrics (`majority`)."""
+    on = data['sel'] if p.zero_shot_fit == 'selection' else data['fit']
+    if len(on[0]) < 2: raise ValueError(f"{task}: {len(on[0])} {p.zero_shot_fit} pairs are too few to fit the zero-shot threshold")
     model, tok = fresh_student(task, p)
     with precision(p, device):
-        zs = zero_shot_baseline(model.to(device), tok, task, data['fit'], _pairs(data['dev']), max_length=p.max_length, progress=progress)
-    return dict(metrics=zs['metrics'], predictions=zs['predictions'])
+        zs = zero_shot_baseline(model.to(device), tok, task, on, _pairs(data['dev']), max_length=p.max_length, progress=progress)
+    fit = dict(on=p.zero_shot_fit, n=len(on[0]), **{k: zs[k] for k in ('threshold', 'slope', 'intercept') if k in zs})
+    majority = majority_baseline(task, data['fit'][2], data['dev']['labels'])['metrics']
+    return dict(metrics=zs['metrics'], predictions=zs['predictions'], fit=fit, majority=majority)
 
 # %% ../../nbs/22_dse_bench.ipynb #43a9cf52
 def sentence_scores(model:SiameseDSE, tok, # a siamese model and its tokenizer (its encoder and pooling are used)
@@ -394,13 +557,21 @@ def train_student(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # ta
                   name:str, alpha:float, seed:int, source:str, # one entry of `student_plan(p)`
                   device=None, progress:bool=False,
                   resume:bool|str='auto', # the trainer's `resume`: True reloads a finished student
+                  silver_logits=None, # the teacher's logits on `data['silver']` (needed when there are silver pairs)
                  )->tuple:
-    "(student, tokenizer): one student of the plan, trained on the fit pairs (or reloaded when its run has finished)."
+    """(student, tokenizer): one student of the plan, trained on the fit pairs — plus, for α > 0, the silver pairs, on
+    the distillation term only — or reloaded when its run has finished."""
     stu, tok = fresh_student(task, p, seed)
-    epochs = per_task(p, 'student_epochs', task)
-    cfg = train_config(p, 'student', work/name, len(data['fit'][0]), device=device, progress=progress, seed=seed, epochs=epochs)
+    pairs, gold, sv = data['fit'], None, data.get('silver')
     teacher_logits = logits[source] if alpha > 0 else None
-    fit_dse(stu.to(device), tok, task, data['fit'], teacher_logits, alpha, cfg, max_length=p.max_length, resume=resume)
+    if alpha > 0 and sv:  # α = 0 learns from labels only: silver pairs would give it no loss
+        if silver_logits is None: raise ValueError(f"{task}: {len(sv['s1'])} silver pairs but no silver_logits")
+        n = len(sv['s1'])
+        pairs = (pairs[0] + sv['s1'], pairs[1] + sv['s2'], list(pairs[2]) + [float('nan')]*n)
+        gold, teacher_logits = [True]*len(data['fit'][0]) + [False]*n, np.concatenate([teacher_logits, silver_logits])
+    epochs = per_task(p, 'student_epochs', task)
+    cfg = train_config(p, 'student', work/name, len(pairs[0]), device=device, progress=progress, seed=seed, epochs=epochs)
+    fit_dse(stu.to(device), tok, task, pairs, teacher_logits, alpha, cfg, max_length=p.max_length, gold=gold, resume=resume)
     return stu.to(device), tok
 
 def choose_alpha(p:DSEPreset, # preset
@@ -416,13 +587,15 @@ def choose_alpha(p:DSEPreset, # preset
 def student_stage(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # task, preset, `task_data`, teacher_stage's logits, work folder
                   device=None, progress:bool=False, resume:bool=True,
                   keep:bool=False, # return the headline student (for the speed benchmark)
+                  silver_logits=None, # the teacher's logits on `data['silver']`, if any
                  )->dict:
     """Dev metrics, predictions and selection-slice scores of every student; the DSE row's α; the headline student's
     sentence scores; seconds (per student, and the headline's reload and scores)."""
     res, dev = dict(metrics={}, predictions={}, selection={}, seconds={}, embeddings={}, kept=None), _pairs(data['dev'])
     for name, alpha, seed, source in student_plan(p):
         t0 = time.time()
-        stu, tok = train_student(task, p, data, logits, work, name, alpha, seed, source, device, progress, 'auto' if resume else False)
+        stu, tok = train_student(task, p, data, logits, work, name, alpha, seed, source, device, progress, 'auto' if resume else False,
+                                 silver_logits)
         with precision(p, device):
             res['metrics'][name], res['predictions'][name], _ = evaluate_student(stu, tok, task, dev, max_length=p.max_length)
             res['selection'][name] = task_score(evaluate_student(stu, tok, task, data['sel'], max_length=p.max_length)[0])
@@ -432,7 +605,8 @@ def student_stage(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # ta
     res['dse_alpha'] = a = choose_alpha(p, res['selection'])
     if p.transfer or keep:  # the headline student, reloaded from its finished run
         t0 = time.time()
-        stu, tok = train_student(task, p, data, logits, work, headline(p, a), a, p.seeds[0], logit_source(p), device, progress, True)
+        stu, tok = train_student(task, p, data, logits, work, headline(p, a), a, p.seeds[0], logit_source(p), device, progress, True,
+                                 silver_logits)
         if p.transfer:
             h = headline(p, a)
             res['embeddings'][h] = cached_sentence_scores(stu, tok, p, work/f'sentence_scores__{h}.json', device, progress)
@@ -459,24 +633,25 @@ def run_task(task:str, # GLUE task
     device, work, t0 = _device(device), task_dir(out, p.name, task), time.time()
     if not resume and work.exists(): shutil.rmtree(work)
     data, kw = task_data(task, p), dict(device=device, progress=progress, resume=resume)
+    data['silver'] = silver_pairs(task, p, data)
     te = cached_teacher_stage(task, p, data, work, keep=keep_models, **kw)
     t1 = time.time()
     zs = zero_shot_stage(task, p, data, device, progress)
     t2 = time.time()
-    st = student_stage(task, p, data, te['logits'], work, keep=keep_models, **kw)
+    st = student_stage(task, p, data, te['logits'], work, keep=keep_models, silver_logits=te['silver_logits'], **kw)
     preds = dict(teacher=te['predictions'], zero_shot=zs['predictions'], **st['predictions'])
     for m in model_names(p): write_predictions(Path(out)/'preds'/f'{task}__{m}.tsv', data['dev']['idx'], data['dev']['labels'], preds[m])
     if not (p.keep_checkpoints or keep_models): drop_checkpoints(work)  # the kept models' task drops them after the speed benchmark
-    metrics = te['metrics'] | dict(zero_shot=zs['metrics']) | st['metrics']
+    metrics = te['metrics'] | dict(zero_shot=zs['metrics'], majority=zs['majority']) | st['metrics']
     collapsed = [m for m in model_names(p) if single_class(task, preds[m])]
     if collapsed: warnings.warn(f"{task}: {collapsed} predict a single class on dev: they learnt nothing")
-    scores = ', '.join(f"{m} {task_score(metrics[m]):.3f}" for m in model_names(p))
+    scores = ', '.join(f"{m} {task_score(metrics[m]):.3f}" for m in ['majority', *model_names(p)])
     print(f"{task}: {scores}; DSE alpha {st['dse_alpha']:g}", flush=True)
     seconds = dict(teachers=te.get('seconds', t1 - t0), zero_shot=t2 - t1, **st['seconds'])  # teachers: as trained, also when reused
     r = dict(metrics=metrics, n_drawn=data['n_drawn'], n_selection=len(data['sel'][0]), n_train=len(data['fit'][0]),
              n_dev=len(data['dev']['s1']), teacher_model=per_task(p, 'teacher', task), teacher_folds=te['folds'], lr_sweep=te['lr_sweep'],
              logit_fit=te['logit_fit'], selection=st['selection'], dse_alpha=st['dse_alpha'], embeddings=st['embeddings'],
-             seconds=seconds, single_class=collapsed)
+             seconds=seconds, single_class=collapsed, zero_shot_fit=zs['fit'], silver=te.get('silver'))
     if keep_models: r.update(teacher=te['kept'], student=st['kept'], train=data['train'], dev=data['dev'])
     return r
 
@@ -507,7 +682,8 @@ def task_row(task:str, ms:dict, cfg:dict, # a task's metrics, the run's preset s
     alpha, ia = info.get('dse_alpha', cfg['alpha']), cfg.get('in_sample_alpha', cfg['alpha'])
     dse, a0 = _by_alpha(sc, cfg, alpha), _by_alpha(sc, cfg, 0.0)
     diffs = [dse[s] - a0[s] for s in dse if s in a0]
-    r = dict(teacher=sc['teacher'], zero_shot=sc['zero_shot'], teacher_beats_zero_shot=sc['teacher'] > sc['zero_shot'],
+    r = dict(teacher=sc['teacher'], zero_shot=sc['zero_shot'], majority=sc.get('majority', np.nan),  # runs before majority: NaN
+             teacher_beats_zero_shot=sc['teacher'] > sc['zero_shot'],
              dse=np.mean(list(dse.values())), alpha0=np.mean(list(a0.values())),
              alpha1=np.mean(list(_by_alpha(sc, cfg, 1.0).values()) or [np.nan]),
              dse_in_sample=np.mean(list(_by_alpha(sc, cfg, ia, 'in_sample').values()) or [np.nan]) if ia is not None else np.nan,
@@ -528,7 +704,7 @@ def task_table(result:dict # output of `run_bench` (or the loaded dse.json)
     info = result.get('task_info', {})
     df = pd.DataFrame({t: task_row(t, ms, result['config'], info.get(t)) for t, ms in result['tasks'].items()}).T
     ok = df[df.teacher_beats_zero_shot.astype(bool) & df['dse/teacher'].notna()]
-    num = ['teacher', 'zero_shot', 'dse', 'alpha0', 'alpha1', 'dse_in_sample', 'dse/teacher', 'dse_minus_alpha0']
+    num = ['teacher', 'zero_shot', 'majority', 'dse', 'alpha0', 'alpha1', 'dse_in_sample', 'dse/teacher', 'dse_minus_alpha0']
     mean = ok[num].astype(float).mean() if len(ok) else pd.Series(np.nan, index=num)
     left = [t for t in df.index if t not in ok.index]
     note = f"over {list(ok.index)}" + (f"; left out (teacher too weak or undefined): {left}" if left else '')
@@ -537,7 +713,7 @@ def task_table(result:dict # output of `run_bench` (or the loaded dse.json)
     df.index = [task_label(t) if t != 'mean' else t for t in df.index]
     rest = ['dse/teacher', 'degradation_%', 'dse_minus_alpha0', 'diff_min', 'diff_max', 'seed_range', 'beyond_seed_range', 'seeds',
             'alpha', 'teacher_model', 'note']
-    return df[num[:2] + ['teacher_beats_zero_shot'] + num[2:6] + rest]
+    return df[num[:3] + ['teacher_beats_zero_shot'] + num[3:7] + rest]
 
 # %% ../../nbs/22_dse_bench.ipynb #e7f76f33
 def speed_benchmark(query:str, # the query sentence
@@ -574,12 +750,14 @@ def speedup(rows:list, # output of `speed_benchmark` (result['speed'])
 
 # %% ../../nbs/22_dse_bench.ipynb #61dade6b
 _KEEP = ('metrics', 'n_drawn', 'n_selection', 'n_train', 'n_dev', 'teacher_model', 'teacher_folds', 'lr_sweep', 'logit_fit', 'selection',
-         'dse_alpha', 'embeddings', 'seconds', 'single_class')
+         'dse_alpha', 'embeddings', 'seconds', 'single_class', 'zero_shot_fit', 'silver')
+_ADDED = ('silver', 'task_silver', 'silver_k', 'silver_n', 'zero_shot_fit')  # in a task's key only as `added_settings` puts them
 
 def task_settings(task:str, p:DSEPreset)->dict:
-    "The preset as `task` sees it: per-task overrides resolved, other tasks' overrides and the task list left out."
-    s = {k: v for k, v in asdict(p).items() if k != 'tasks' and not (k.startswith('task_') and k[5:] in PER_TASK)}
-    return dict(s, **{f'task_{f}': per_task(p, f, task) for f in PER_TASK})
+    """The preset as `task` sees it: per-task overrides resolved, other tasks' overrides and the task list left out,
+    the settings added since the committed runs only where they are on (`added_settings`)."""
+    s = {k: v for k, v in asdict(p).items() if k != 'tasks' and k not in _ADDED and not (k.startswith('task_') and k[5:] in PER_TASK)}
+    return dict(s, **{f'task_{f}': per_task(p, f, task) for f in PER_TASK if f not in _ADDED}, **added_settings(task, p))
 
 def task_result_key(task:str, # GLUE task
                     p:DSEPreset, # preset
