@@ -300,7 +300,7 @@ def run_experiment(name:str, # the experiment: its output folder defaults to out
 
 @call_parse
 @delegates(experiment_args)
-def reproduce_cmd(speed_sentences:int=2000, # STS sentences timed for the encoding-speed table (0: skip)
+def reproduce_cmd(speed_sentences:int=500, # STS sentences timed for the encoding-speed table, 3 interleaved passes (0: skip)
                   report_to:str='none', # training-log tracker, e.g. tensorboard (when installed)
                   resume:flag('continue interrupted training runs')=True, **kwargs):
     "Reproduce HPD's STS experiment: teacher, PCA, distilled students, baselines, the 7-set table."

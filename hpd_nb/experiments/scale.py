@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['SCALE_PRESETS', 'ScalePreset', 'scale_sentences', 'chunked_encode', 'LazyTargets', 'scale_targets', 'stream_indices',
            'stage_paths', 'score_stage', 'train_stage', 'run_student', 'choose_on_dev', 'curve_law', 'fit_curve',
-           'passes_to_reach', 'student_final', 'anchor_rows', 'run_scale', 'scale_curve', 'scale_table', 'plot_scale']
+           'passes_to_reach', 'student_final', 'anchor_rows', 'run_scale', 'scale_curve', 'scale_table', 'plot_scale',
+           'read_stages']
 
 # %% ../../nbs/23_scale.ipynb #2865f169
 import json, time
@@ -405,3 +406,14 @@ def plot_scale(res:dict|str|Path, # the content of scale.json, or its path / dir
     ax.legend(fontsize='x-small', loc='lower right')
     plt.tight_layout()
     return fig
+
+# %% ../../nbs/23_scale.ipynb #c0a1b2d4
+def read_stages(out:str|Path, # a run's directory, or a committed copy of its `rows/`
+               ) -> pd.DataFrame:
+    "Every finished stage of a run, read from its row files: the curve so far, before `scale.json` exists."
+    files = sorted(Path(out, 'rows').glob('*.json'))
+    rows = [json.loads(f.read_text()).get('value') for f in files if not f.name.startswith('final-')]
+    rows = [r for r in rows if r]
+    if not rows: raise FileNotFoundError(f"{out}/rows holds no finished stage: run `hpd_nb scale --out {out}`")
+    df = pd.DataFrame(rows).sort_values(['student', 'loss', 'passes']).reset_index(drop=True)
+    return df.assign(seconds_per_100k=1e5 * df['train_seconds'] / df['stage_passes'])
