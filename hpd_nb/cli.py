@@ -127,7 +127,7 @@ def with_settings(preset, # a frozen preset dataclass
 
 # %% ../nbs/24_cli.ipynb #71c5b737
 def _distill_settings(teacher, student, sentences, unit, passage_words, dim, preset, lr, epochs, batch_size, init, loss, max_seq_length,
-                      freeze_layers, keep_layers, heldout, teacher_precision, **_) -> tuple[dict, object, object]:
+                      freeze_layers, keep_layers, heldout, teacher_precision, budget_minutes=None, **_) -> tuple[dict, object, object]:
     """Check every setting of `distill_cmd` and read its sentences before any model loads:
     (recipe overrides, base recipe, `SentenceData`)."""
     from hpd_nb.hpd import HPD_LOSSES, INIT_METHODS, read_sentences
@@ -139,7 +139,7 @@ def _distill_settings(teacher, student, sentences, unit, passage_words, dim, pre
     if not sentences: raise UsageError('give --sentences FILE [FILE ...]')
     positive = dict(dim=dim, passage_words=passage_words, batch_size=batch_size, max_seq_length=max_seq_length, keep_layers=keep_layers)
     for k, v in positive.items(): check_setting(k, v, low=1)
-    for k, v in dict(lr=lr, epochs=epochs).items(): check_setting(k, v, low=0, low_exclusive=True)
+    for k, v in dict(lr=lr, epochs=epochs, budget_minutes=budget_minutes).items(): check_setting(k, v, low=0, low_exclusive=True)
     check_setting('freeze_layers', freeze_layers, low=0)
     choices = (('preset', preset, sorted(HPD_PRESETS)), ('unit', unit, DOC_UNITS), ('init', init, INIT_METHODS),
                ('loss', loss, HPD_LOSSES), ('teacher_precision', teacher_precision, PRECISION_CHOICES))
@@ -225,7 +225,8 @@ def distill_cmd(
     heldout:Path=None, # a file of held-out sentences (default: a seeded tenth of the data, at most 500)
     seed:int=0, # seed of the split, the PCA sample and training
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
-    teacher_precision:str='fp32', # the teacher's encoding: fp32, bf16, int8 or auto (bf16 where native; `hpd_nb bench-precision`)
+    teacher_precision:str='auto', # the teacher's encoding: auto (bf16 where the CPU has it natively, else fp32), fp32, bf16 or int8
+    budget_minutes:float=None, # plan the run to about this many minutes: keep the texts that the measured speed of both models allows
     report_to:str='none', # training-log tracker, e.g. tensorboard (when installed)
     progress:flag('progress bars')=True,
     resume:flag('continue this run from its checkpoints when it was interrupted')=True,
@@ -236,12 +237,31 @@ def distill_cmd(
     over, base, data = _distill_settings(**locals())
     from hpd_nb.hpd import distill
     from hpd_nb.encoding import SentenceEncoder
-    if teacher_precision != 'fp32': teacher = SentenceEncoder(teacher, device=device, precision=teacher_precision)
+    teacher = SentenceEncoder(teacher, device=device, precision=teacher_precision)
+    if budget_minutes:
+        data = _budgeted(data, budget_minutes, teacher, student, device, over.get('epochs', base.epochs), base.n_heldout,
+                         dim or base.dim, heldout, seed)
     r = distill(teacher, student, data, dim=dim, out=out, recipe=base, heldout=heldout, keep_layers=keep_layers, device=device,
                 progress=progress, resume=resume, sts=sts, track_sts=sts, report_to=report_to, seed=seed,
                 keep_checkpoints=keep_checkpoints, **over)
     if r.path is not None: _report_distilled(r)
     return r
+
+def _budgeted(data, minutes:float, teacher, student:str, device, epochs:float, n_heldout:int, dim:int, heldout, seed:int):
+    """`data` cut to a seeded sample of the texts that fit `minutes` on this machine (`hpd.plan_budget`; the student is
+    timed whole, so a cut student finishes early), with one line saying what was kept and why."""
+    from dataclasses import replace
+    import numpy as np
+    from hpd_nb.hpd import plan_budget
+    from hpd_nb.encoding import SentenceEncoder, texts_hash
+    plan = plan_budget(minutes, teacher, SentenceEncoder(student, device=device), data.sentences, epochs, seed=seed)
+    print(f"budget {minutes:g} min: {plan['n']:,} of {plan['available']:,} texts (teacher {plan['teacher_tps']:.0f} texts/s in "
+          f"{teacher.precision}, student {plan['student_tps']:.0f} texts/s, timed on {plan['sample']} of them; "
+          f"{plan['margin']:.0%} of the time kept for loading, evaluation and saving)")
+    if heldout is None: check_enough(plan['n'], n_heldout, dim)
+    keep = np.sort(np.random.default_rng(seed).choice(plan['available'], plan['n'], replace=False))
+    kept = [data.sentences[i] for i in keep]
+    return replace(data, sentences=kept, fingerprint=texts_hash(kept))  # the run and its card are keyed by the texts kept
 
 def _report_distilled(r):
     "What `hpd_nb distill` prints about the student it wrote."

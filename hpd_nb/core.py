@@ -255,10 +255,11 @@ def read_result(res, # a result's content (dict), or the path of its JSON file, 
     return _renamed(json.loads(path.read_text()))
 
 def _renamed(doc):
-    """A file written before every result named its run time `wall_seconds` (reproduce: `wall_s`; DSE: a number `seconds`),
-    as if written today."""
+    """A file written before every result named its run time `wall_seconds` (reproduce: `wall_s`; DSE: a number `seconds`)
+    or its settings `config` (DSE), as if written today."""
     old = next((k for k in ('wall_s', 'seconds') if isinstance(doc, dict) and isinstance(doc.get(k), (int, float))), None)
     if old and 'wall_seconds' not in doc: doc['wall_seconds'] = doc.pop(old)
+    if isinstance(doc, dict) and 'config' in doc and 'settings' not in doc: doc['settings'] = doc.pop('config')  # DSE's old key
     return doc
 
 # %% ../nbs/00_core.ipynb #ca0acad5

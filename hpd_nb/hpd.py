@@ -7,7 +7,7 @@ __all__ = ['INIT_METHODS', 'HPD_LOSSES', 'SentenceData', 'read_sentences', 'PCAP
            'teacher_targets', 'ridge_projection', 'procrustes_projection', 'DistillationExamples', 'hpd_collate',
            'hpd_objective', 'HPDRecipe', 'sts_data_available', 'stsb_dev_metric', 'train_student', 'DistillResult',
            'split_heldout', 'curve_summary', 'model_card', 'checkpoint_dir', 'distill_split', 'kept_note',
-           'distill_metrics', 'save_distilled', 'distill']
+           'distill_metrics', 'save_distilled', 'distill', 'texts_for_budget', 'plan_budget']
 
 # %% ../nbs/07_hpd.ipynb #e3271914
 import gzip, hashlib, os, shutil, time, warnings
@@ -531,3 +531,31 @@ def distill(teacher=TEACHER, # teacher: name, directory, hub id (online) or a `S
     state.wait_for_everyone()
     if state.is_main_process and not keep_checkpoints: shutil.rmtree(checkpoint_dir(out), ignore_errors=True)
     return DistillResult(path, st, pca, metrics, res)
+
+# %% ../nbs/07_hpd.ipynb #b0d9e002
+def texts_for_budget(seconds:float, # the time the texts may take
+                     teacher_tps:float, student_tps:float, # measured texts per second of each model (inference)
+                     epochs:float=1.0, # training passes over the texts
+                     train_factor:float=3.0, # a training pass over a text, in student inference passes (forward + backward)
+                    ) -> int:
+    "How many texts fit `seconds`: each is encoded once by the teacher and trained on `epochs` times by the student."
+    if min(seconds, teacher_tps, student_tps, epochs) <= 0: raise ValueError("seconds, speeds and epochs must be positive")
+    return int(seconds / (1 / teacher_tps + epochs * train_factor / student_tps))
+
+def plan_budget(minutes:float, # the whole run's budget
+                teacher, student, # the two models (any `Encoder`)
+                texts:list, # the user's texts
+                epochs:float=1.0, # training passes
+                margin:float=0.2, # share of the budget kept for loading, evaluation and saving
+                sample:int=64, # texts timed
+                seed:int=0, # seed of the timed sample
+               ) -> dict:
+    "Time both models on a sample of `texts` and return how many of them fit the budget, with the figures it rests on."
+    from hpd_nb.evaluation import time_encoders
+    if not 0 <= margin < 1: raise ValueError(f"margin must be in [0, 1), got {margin}")
+    rng = np.random.default_rng(seed)
+    probe = [texts[i] for i in rng.choice(len(texts), min(sample, len(texts)), replace=False)]
+    tps = time_encoders({'teacher': teacher, 'student': student}, probe, repeats=3, batch_size=32)['sps_median']
+    n = texts_for_budget(60 * minutes * (1 - margin), tps['teacher'], tps['student'], epochs)
+    return dict(n=min(n, len(texts)), fits=n, available=len(texts), teacher_tps=float(tps['teacher']),
+                student_tps=float(tps['student']), minutes=minutes, margin=margin, sample=len(probe))

@@ -207,7 +207,7 @@ def test_ratio_guard():
     for bad in (0.0, -0.06, float('nan')):
         with pytest.raises(ValueError, match='not positive'): score_ratio('STS-B', bad, 0.2)
     m = lambda a, b: dict(pearson=a, spearman=b)
-    res = dict(config=dict(alpha=0.5, seeds=[0]), tasks={'STS-B': {'teacher': m(-0.05, -0.06), 'a0.5-s0': m(0.2, 0.2), 'a0-s0': m(0.1, 0.1), 'zero_shot': m(0.8, 0.8)}})
+    res = dict(settings=dict(alpha=0.5, seeds=[0]), tasks={'STS-B': {'teacher': m(-0.05, -0.06), 'a0.5-s0': m(0.2, 0.2), 'a0-s0': m(0.1, 0.1), 'zero_shot': m(0.8, 0.8)}})
     tt = task_table(res)
     assert np.isnan(tt.loc['STS-B', 'dse/teacher']) and np.isnan(tt.loc['mean', 'dse/teacher'])
     assert 'teacher did not learn' in tt.loc['STS-B', 'note'] and 'teacher too weak' in tt.loc['STS-B', 'note']

@@ -98,7 +98,8 @@ def test_cli_user_errors_are_one_line(tmp_path, sentences, capsys):
              (['--sentences', bad], 'corpus.jsonl:2: bad corpus line'), (['--sentences', bad], '2 malformed line(s) in all, at lines [2, 3]'),
              (['--max-seq-length', '100000'], 'all-MiniLM-L6-v2 reads at most 512 tokens'), (['--keep-layers', '99'], 'has 6 layers'),
              (['--dim', '1000'], "the teacher's embeddings have 768 dimensions"), (['--freeze-layers', '6'], 'trains nothing'),
-             (['--sentences', short], '2 sentences leave 2 for training; the PCA to d=128 needs at least 128')]
+             (['--sentences', short], '2 sentences leave 2 for training; the PCA to d=128 needs at least 128'),
+             (['--budget-minutes', '0'], '--budget-minutes must be greater than 0')]
     for extra, msg in cases:
         args = ['distill', '--sentences', str(f), '--out', str(tmp_path/'m'), '--no-progress'] + [str(a) for a in extra]
         with pytest.raises(SystemExit) as e: main(args)
@@ -131,6 +132,19 @@ def test_cli_distill_on_a_corpus(tmp_path):
     assert m['n_train'] > 250 and list((tmp_path/'S.checkpoints').glob('run-*'))
     assert (m['kept_layers'], m['backbone_layers'], m['teacher_pruned'], m['student_layers']) == ([0, 5], 6, True, 2)
     assert "layers 0, 5 of the teacher's own 6 kept" in (tmp_path/'S'/'README.md').read_text()
+
+def test_cli_distill_within_a_budget(tmp_path, sentences):
+    "--budget-minutes times both models on the user's texts and trains on the seeded sample that fits; the line says how many."
+    import re
+    f = tmp_path/'s.txt'
+    f.write_text('\n'.join(sentences) + '\n')
+    r = _cli(['--teacher', 'all-MiniLM-L6-v2', '--keep-layers', '1', '--sentences', f, '--dim', '16', '--out', tmp_path/'B',
+              '--epochs', '1', '--batch-size', '32', '--budget-minutes', '0.05', '--no-sts', '--no-progress'])
+    assert r.returncode == 0, r.stderr[-3000:]
+    m = re.search(r'budget 0.05 min: ([\d,]+) of 400 texts \(teacher \d+ texts/s in (fp32|bf16)', r.stdout)
+    assert m, r.stdout[-2000:]
+    metrics = json.loads((tmp_path/'B'/'metrics.json').read_text())
+    assert metrics['n_train'] + metrics['n_heldout'] == int(m.group(1).replace(',', '')) <= 400
 
 SHARD_SCRIPT = '''
 import os, sys, numpy as np

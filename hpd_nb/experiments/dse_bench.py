@@ -702,7 +702,7 @@ def task_table(result:dict # output of `run_bench` (or the loaded dse.json)
     """Per task: task scores, teacher vs zero-shot, DSE/teacher, α=0.5 − α=0 with its spread; `mean` over the tasks whose
     teacher earned its place."""
     info = result.get('task_info', {})
-    df = pd.DataFrame({t: task_row(t, ms, result['config'], info.get(t)) for t, ms in result['tasks'].items()}).T
+    df = pd.DataFrame({t: task_row(t, ms, result['settings'], info.get(t)) for t, ms in result['tasks'].items()}).T
     ok = df[df.teacher_beats_zero_shot.astype(bool) & df['dse/teacher'].notna()]
     num = ['teacher', 'zero_shot', 'majority', 'dse', 'alpha0', 'alpha1', 'dse_in_sample', 'dse/teacher', 'dse_minus_alpha0']
     mean = ok[num].astype(float).mean() if len(ok) else pd.Series(np.nan, index=num)
@@ -825,7 +825,7 @@ def run_bench(preset:str|DSEPreset='quick', # a preset or the name of one in DSE
     out.mkdir(parents=True, exist_ok=True)
     tasks = list(tasks or p.tasks)
     done, last = _run_tasks(p, tasks, out, device, progress, resume)
-    result = dict(preset=p.name, config=asdict(p), device=str(device), torch_threads=torch.get_num_threads(),
+    result = dict(preset=p.name, settings=asdict(p), device=str(device), torch_threads=torch.get_num_threads(),
                   tasks={t: r['metrics'] for t, r in done.items()},
                   task_info={t: {k: v for k, v in r.items() if k != 'metrics'} for t, r in done.items()})
     tt = task_table(result)
@@ -846,6 +846,7 @@ def run_bench(preset:str|DSEPreset='quick', # a preset or the name of one in DSE
     result['speed_cached'] = ('candidate student embeddings (computed once for the unique pool sentences, tiled to N; '
                               f'used by DSE and dot, on {device}); nothing for the cross-encoder')
     result['wall_seconds'] = time.time() - t0
+    result['rows'] = json.loads(task_table(result).reset_index(names='task').to_json(orient='records'))  # the one result shape
     write_result(out/'dse.json', result)
     if not p.keep_checkpoints: drop_checkpoints(task_dir(out, p.name, tasks[-1]))  # kept until now: a re-run finds its trained models
     return result
