@@ -178,18 +178,18 @@ def train_stage(s:FrontierStudent, loss:str, k:int, # the student, its loss, the
     idx = stream_indices(len(data['train']), start, stop, p.seed)
     t0 = time.time()
     Y = data['Y'][idx]  # the teacher encodes the chunks that this stage is the first to read
-    runs, t1 = Path(out)/'runs'/d.name, time.time()
+    runs, t1, c1 = Path(out)/'runs'/d.name, time.time(), time.process_time()
     st, res = train_student(student, [data['train'][i] for i in idx], Y, data['held'], data['Yh'], runs,
                             p.recipe(s, loss, first=k == 0), progress=progress, device=device, track_sts=p.track_sts,
                             fingerprint=dict(teacher=p.teacher, stage=[start, stop], student=s.label))
-    seconds = time.time() - t1
+    seconds, cpu = time.time() - t1, time.process_time() - c1  # wall, and CPU summed over threads (a paused run's wall grows)
     st.save(d)
     ev = res.history.dropna(subset=['eval_loss'])
     kept = ev.loc[ev['eval_stsb_dev'].idxmax() if p.track_sts else ev['eval_loss'].idxmin()]
     shutil.rmtree(runs, ignore_errors=True)
     return dict(label=row_label(s.label, p.dim, hpd=True), student=s.label, family=s.family, layers=s.layers, loss=loss,
                 passes=stop, stage_passes=stop - start, teacher_seconds=round(t1 - t0, 1), train_seconds=round(seconds, 1),
-                step_kept=int(kept['step']),
+                train_cpu_seconds=round(cpu, 1),                step_kept=int(kept['step']),
                 heldout_mse=float(kept['eval_loss']), **score_stage(d, p, data['sts'], progress, device))
 
 # %% ../../nbs/23_scale.ipynb #54d13ff7
@@ -416,4 +416,6 @@ def read_stages(out:str|Path, # a run's directory, or a committed copy of its `r
     rows = [r for r in rows if r]
     if not rows: raise FileNotFoundError(f"{out}/rows holds no finished stage: run `hpd_nb scale --out {out}`")
     df = pd.DataFrame(rows).sort_values(['student', 'loss', 'passes']).reset_index(drop=True)
-    return df.assign(seconds_per_100k=1e5 * df['train_seconds'] / df['stage_passes'])
+    cpu = df['train_cpu_seconds'] if 'train_cpu_seconds' in df else pd.Series(np.nan, index=df.index)
+    per_100k = 1e5 / df['stage_passes']
+    return df.assign(seconds_per_100k=per_100k * df['train_seconds'], cpu_hours_per_100k=per_100k * cpu / 3600)
