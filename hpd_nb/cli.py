@@ -208,7 +208,7 @@ def distill_cmd(
     student:str=STUDENT, # student backbone, same forms as the teacher
     sentences:Param('training text: files of one sentence a line (.gz allowed), or BEIR corpus.jsonl(.gz) files (title + text)',
                     type=Path, nargs='+')=None,
-    unit:str='document', # corpus files: train on whole documents, passages or sentences
+    unit:str='document', # corpus files: train on whole documents, passages, sentences or search (passages with query-like units)
     passage_words:int=128, # corpus files with --unit passages: words per passage
     dim:int=None, # output dimension d (default: the preset's, 128)
     out:str='hpd-student', # output directory (training checkpoints go beside it, to OUT.checkpoints)

@@ -528,36 +528,63 @@ def beir_quora_subset(n_queries:int=2000, # judged queries to sample
     return BeirData(corpus, {q: full.queries[q] for q in qs}, qrels, full.split, missing)
 
 # %% ../nbs/01_data.ipynb #7c9f2407
-DOC_UNITS = ('document', 'passages', 'sentences')
+DOC_UNITS = ('document', 'passages', 'sentences', 'search')
 _SENT_END = re.compile(r'(?<=[.!?])\s+(?=["“(\[]?[A-Z0-9])')
 
 def split_sentences(text:str) -> list[str]:
     "Sentences of a text: a cut after . ! ? followed by space and an upper-case letter or digit."
     return [s.strip() for s in _SENT_END.split(text) if s.strip()]
 
+def _passages(sents:list, passage_words:int) -> list[list]:
+    "Consecutive sentences grouped up to `passage_words` words (a longer sentence stays whole)."
+    out, cur, n = [], [], 0
+    for s in sents:
+        w = len(s.split())
+        if cur and n + w > passage_words:
+            out.append(cur)
+            cur, n = [], 0
+        cur.append(s)
+        n += w
+    return out + ([cur] if cur else [])
+
+def _search_units(text:str, title:str, passage_words:int, query_share:float, min_words:int, seed:int) -> list[str]:
+    "One document's 'search' units: its query-like units (title, passage leads, other sentences sampled), then its passages."
+    body = text[len(title):].strip() if title and text.startswith(title) else text.strip()
+    sents = split_sentences(body)
+    groups = _passages(([title] if title else []) + sents, passage_words)
+    passages = [p for p in (' '.join(g) for g in groups) if len(p.split()) >= min_words]
+    skip = lambda j: 1 if j == 0 and title else 0  # the title opens the first passage
+    leads = [g[skip(j)] for j, g in enumerate(groups) if len(g) > skip(j)]  # the first body sentence of each passage
+    rest = [s for s in sents if s not in leads]
+    random.Random(f'{seed}:{body}').shuffle(rest)
+    short = [s for s in leads + rest if len(s.split()) >= min_words]
+    ratio = query_share / (1 - query_share)
+    n = max(1, math.floor(max(len(passages), 1) * ratio + 0.5)) if query_share > 0 else 0
+    queries = list(dict.fromkeys(s for s in ([title] if title else []) + short if s not in passages))[:n]
+    return queries + passages
+
 def split_documents(texts:list, # documents
-                    unit:str='document', # 'document' (whole), 'sentences', or 'passages' (consecutive sentences up to `passage_words`)
+                    unit:str='document', # 'document' (whole), 'sentences', 'passages' (sentences up to `passage_words`) or 'search'
                     passage_words:int=128, # word budget of a passage (a longer sentence stays whole)
+                    titles:list|None=None, # 'search': each document's title ('' for none), cut from the text's start when it begins it
+                    query_share:float=0.5, # 'search': share of query-like units among a document's units (0: passages only)
+                    min_words:int=3, # 'search': sentences and passages with fewer words are dropped (a title is kept whatever its length)
+                    seed:int=0, # 'search': seed of the sentences sampled from each document
                    )->list[str]:
-    "Training texts cut from `texts` in order; duplicates kept (the teacher's cache encodes each distinct text once)."
+    """Training texts cut from `texts` in order; duplicates kept (the teacher's cache encodes each distinct text once).
+    'search' gives both sides of a search: each document's passages, and before them its query-like units."""
     if unit not in DOC_UNITS: raise ValueError(f"unit={unit!r}; choose one of {DOC_UNITS}")
     if passage_words < 1: raise ValueError(f"passage_words={passage_words} must be at least 1")
+    if not 0 <= query_share < 1: raise ValueError(f"query_share={query_share} must be in [0, 1)")
+    if titles is not None and len(titles) != len(texts): raise ValueError(f"{len(titles)} titles for {len(texts)} documents")
     if unit == 'document': return [t for t in texts if t.strip()]
+    if unit == 'search':
+        return [u for i, t in enumerate(texts) for u in _search_units(t, (titles[i] or '').strip() if titles else '', passage_words,
+                                                                       query_share, min_words, seed)]
     out = []
     for t in texts:
         sents = split_sentences(t)
-        if unit == 'sentences':
-            out += sents
-            continue
-        cur, n = [], 0
-        for s in sents:
-            w = len(s.split())
-            if cur and n + w > passage_words:
-                out.append(' '.join(cur))
-                cur, n = [], 0
-            cur.append(s)
-            n += w
-        if cur: out.append(' '.join(cur))
+        out += sents if unit == 'sentences' else [' '.join(g) for g in _passages(sents, passage_words)]
     return out
 
 # %% ../nbs/01_data.ipynb #17ee3673

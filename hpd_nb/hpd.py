@@ -61,9 +61,10 @@ def _read_text_file(path:Path) -> tuple[list, int]:
 def _is_corpus(path:Path) -> bool: return path.name.endswith(('.jsonl', '.jsonl.gz'))
 
 def _read_corpus_file(path:Path, unit:str, passage_words:int) -> tuple[list, int]:
-    corpus, empty = read_corpus(path)
+    corpus, empty, titles = read_corpus(path, with_titles=True)
     if empty: warnings.warn(f"{path}: {len(empty)} empty document(s) skipped, at lines {[i for i, _ in empty[:10]]}")
-    return split_documents(list(corpus.values()), unit, passage_words), len(empty)
+    heads = [titles.get(d, '') for d in corpus] if unit == 'search' else None  # titles are query-like units of their own
+    return split_documents(list(corpus.values()), unit, passage_words, titles=heads), len(empty)
 
 def _names_a_file(x:str) -> bool:
     "Whether the string `x` is the path of an existing file (a long document or a sentence is not: the OS refuses the name)."

@@ -4,31 +4,34 @@
 
 # %% auto #0
 __all__ = ['CHOOSE_ON', 'CORPUS_PRESETS', 'CorpusPreset', 'corpus_texts', 'distill_on_corpus', 'untrained_start', 'dev_score',
-           'start_or_trained', 'choose_lr', 'corpus_students', 'corpus_views', 'corpus_embeddings', 'corpus_reductions',
-           'row_vectors', 'score_corpus_row', 'corpus_rows', 'run_corpus_set', 'run_corpus', 'copy_histories',
-           'corpus_table', 'corpus_costs']
+           'best_point', 'distill_tracked', 'start_or_trained', 'choose_lr', 'candidate_name', 'choose_recipe',
+           'corpus_students', 'corpus_views', 'corpus_embeddings', 'corpus_reductions', 'row_vectors',
+           'score_corpus_row', 'corpus_rows', 'run_corpus_set', 'set_key', 'run_corpus', 'copy_histories',
+           'corpus_table', 'dev_curves', 'corpus_costs']
 
 # %% ../../nbs/19_corpus.ipynb #9515e284
 import json, time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-import numpy as np, pandas as pd
+import numpy as np, pandas as pd, torch
 
 import hpd_nb
-from ..core import atomic_write_text, keyed_json, read_result, row_label, write_result
-from ..data import BeirData, load_beir, split_documents, title_text_task
-from ..encoding import SentenceEncoder
-from ..hpd import HPDRecipe, distill
+from ..core import atomic_write_text, keyed_json, read_result, resolve_model, row_label, write_result
+from ..data import DOC_UNITS, BeirData, load_beir, split_documents, title_text_task
+from ..encoding import SentenceEncoder, texts_hash
+from ..hpd import (HPD_LOSSES, DistillationExamples, HPDRecipe, checkpoint_dir, distill, distill_metrics, distill_split, hpd_collate,
+                        hpd_objective, read_sentences, save_distilled, teacher_targets)
 from .reproduce import HPDPreset, with_layers
-from ..student import HPDStudent
-from ..trainer import START_WEIGHTS, load_weights
+from ..student import HPDStudent, check_encoder
+from ..trainer import START_WEIGHTS, load_weights, train
 from ..retrieval import (View, build_index, code_bytes, code_of, embed_texts, fit_reduction, int8_codes, reduce_vectors, reduction_of,
                               row_index, row_queries,
                               search_metrics, write_qrels)
 
 # %% ../../nbs/19_corpus.ipynb #e0efef7d
 CHOOSE_ON = ('title_text', 'heldout_mse')
+_CANDIDATE_LOSSES = tuple(l for l in HPD_LOSSES if l != 'matryoshka')
 
 @dataclass(frozen=True)
 class CorpusPreset:
@@ -42,8 +45,8 @@ class CorpusPreset:
     dims:tuple=(128, 256) # HPD students (MSE) distilled on the corpus; the first also chooses the learning rate
     matryoshka_dim:int|None=256 # a Matryoshka student of this width (MSE at 256, 128, 64; its rows are 256 and each d); None: none
     pca_dims:tuple=(128, 256) # PCA rows of the teacher and the student, fitted on the corpus
-    unit:str='document' # training unit: 'document', 'passages' or 'sentences'
-    passage_words:int=128 # words per passage (unit='passages')
+    unit:str='document' # training unit: 'document', 'passages', 'sentences' or 'search' (see `hpd_nb.data.split_documents`)
+    passage_words:int=128 # words per passage (unit='passages' or 'search')
     max_seq_length:int=256 # student length in training and in evaluation
     epochs:float=1.0 # passes over the corpus
     lrs:tuple=(2e-5,) # peak learning rates tried on the first HPD student (dims[0]); the development score picks every student's
@@ -58,9 +61,23 @@ class CorpusPreset:
     rescore:int=4 # binary+rescore: candidates per result
     k:int=100 # retrieval depth
     seed:int=0 # seed of the held-out sample and training
+    candidates:tuple=() # (unit, loss, lr) recipes tried on dims[0], chosen on the dev task at every checkpoint; (): `unit`, MSE, `lrs`
+    query_share:float=0.5 # unit 'search': the share of query-like units (title, sentences) among a document's units
 
     def __post_init__(self):
         if self.choose_on not in CHOOSE_ON: raise ValueError(f"choose_on={self.choose_on!r}; choose one of {CHOOSE_ON}")
+        if self.candidates and self.choose_on != 'title_text':
+            raise ValueError(f"candidates need choose_on='title_text' (their curves are the title -> text task), not {self.choose_on!r}")
+        for c in self.candidates:
+            ok = isinstance(c, (tuple, list)) and len(c) == 3 and c[0] in DOC_UNITS and c[1] in _CANDIDATE_LOSSES
+            if not (ok and isinstance(c[2], (int, float)) and c[2] > 0):
+                raise ValueError(f"candidate {c!r}: expected (unit, loss, lr) with unit in {DOC_UNITS}, "
+                                 f"loss in {_CANDIDATE_LOSSES} and lr > 0")
+
+    @property
+    def units(self) -> tuple:
+        "The training units the run cuts: those of `candidates`, else `unit`."
+        return tuple(dict.fromkeys(c[0] for c in self.candidates)) or (self.unit,)
 
     def hpd_label(self, dim:int|None=None) -> str:
         "The HPD student's label at width `dim` (its key and folder), named by its depth: 'HPD-MiniLM-L6-128'; None: its row family."
@@ -72,14 +89,34 @@ class CorpusPreset:
         return HPDRecipe(dim=dim, epochs=self.epochs, lr=lr or self.lrs[0], batch_size=self.batch_size, eval_steps=self.eval_steps,
                          loss=loss, max_seq_length=self.max_seq_length, n_heldout=self.n_heldout, seed=self.seed, bf16=self.bf16)
 
-CORPUS_PRESETS = {'cpu': CorpusPreset()}
+CORPUS_PRESETS = {
+    'cpu': CorpusPreset(),
+    'search': CorpusPreset(name='search', dims=(128,), matryoshka_dim=None, eval_steps=100, candidates=(
+        ('document', 'mse', 2e-5), # the cpu run's recipe: whole documents, HPD's MSE (the reference curve)
+        ('search', 'mse', 2e-5), # passages and query-like units (title, passage leads, sentences), HPD's MSE
+        ('search', 'both', 2e-5), # the same units, MSE plus the in-batch similarity loss (the teacher's cosines between texts)
+        ('search', 'mse', 5e-6), # the same units and MSE at a quarter of the rate: a smaller step away from the fitted start
+    )),
+}
 
 # %% ../../nbs/19_corpus.ipynb #2977b56f
 def corpus_texts(data:BeirData, # a whole BEIR set (`load_beir`)
                  p:CorpusPreset, # the settings
+                 unit:str|None=None, # the training unit (None: `p.unit`)
+                 task:BeirData|None=None, # the development task: for 'search', its titles (its queries) are kept out of training
                 ) -> list[str]:
-    "The training texts of a corpus: its documents cut into `p.unit`s (queries and qrels are not read)."
-    return split_documents(list(data.corpus.values()), p.unit, p.passage_words)
+    """The training texts of a corpus: its documents cut into `unit`s (queries and qrels are not read); for 'search', each
+    document's title is a unit of its own except in the documents of `task`, which give their body only."""
+    unit = unit or p.unit
+    if unit != 'search': return split_documents(list(data.corpus.values()), unit, p.passage_words)
+    held = {q.split(':', 1)[1] for q in task.queries} if task is not None else set()
+    docs, titles = [], []
+    for d, t in data.corpus.items():
+        title = data.titles.get(d, '')
+        out = d in held and bool(title) and t.startswith(title)
+        docs.append(t[len(title):].strip() if out else t)
+        titles.append('' if out else title)
+    return split_documents(docs, 'search', p.passage_words, titles, p.query_share, seed=p.seed)
 
 # %% ../../nbs/19_corpus.ipynb #74cf8a83
 _INFO = ('train_seconds', 'wall_seconds', 'n_train', 'n_heldout', 'checkpoint_kept', 'curve')
@@ -110,13 +147,61 @@ def untrained_start(path:str|Path, # a student written by `distill(..., keep_che
     load_weights(st, start)
     return st.save(dest)
 
-def dev_score(enc, # any encoder
+def dev_score(enc, # any encoder (with `cache=False`, also a function `list[str] -> array`)
               task:BeirData, # a corpus-only task (`title_text_task`)
+              cache:bool=True, # read and fill the package's embedding cache (False: a model still training)
              ) -> float:
     "nDCG@10 (×100) of `enc` on `task`: exact cosine search of its queries over its documents."
-    ids, D = embed_texts(enc, task.corpus, 'document', cache=True, progress=False)
-    qids, Q = embed_texts(enc, task.queries, 'query', cache=True, progress=False)
+    ids, D = embed_texts(enc, task.corpus, 'document', cache=cache, progress=False)
+    qids, Q = embed_texts(enc, task.queries, 'query', cache=cache, progress=False)
     return search_metrics(task.qrels, qids, build_index(D, 'Flat', ids=ids), Q, k=10)['nDCG@10']
+
+# %% ../../nbs/19_corpus.ipynb #97bd55b7
+def best_point(curve:list, # a `dev_curve`: [step, score] pairs
+              ) -> tuple:
+    "(step, score) of the curve's highest score; a tie keeps the earlier step (the untrained start first)."
+    return tuple(max(curve, key=lambda x: (x[1], -x[0])))
+
+def distill_tracked(p:CorpusPreset, # the settings
+                    texts:list, # training texts (`corpus_texts`)
+                    out:str|Path, # the student goes to out/students/<folder>
+                    teacher:SentenceEncoder, # the teacher (its embeddings are cached)
+                    folder:str, # the student's folder (and name)
+                    task:BeirData, # the development task (`title_text_task`), scored at every evaluation
+                    dim:int, loss:str='mse', lr:float|None=None, # its width, loss and learning rate
+                    progress:bool=True, device:str|None=None,
+                   ) -> tuple[SentenceEncoder, dict]:
+    """One student distilled on the corpus as `distill` does, the development task scored at every evaluation (`dev_curve`: [step,
+    nDCG@10], step 0 the fitted start) and choosing the checkpoint: (the kept model, its untrained start when no step beat it; figures)."""
+    r, path, t0 = p.recipe(dim, loss, lr), Path(out)/'students'/folder, time.time()
+    data = read_sentences(texts)
+    train_s, held_s = distill_split(data, None, 'text', r)
+    pca, Y = teacher_targets(teacher, held_s + train_s, slice(len(held_s), None), r.dim, r.n_pca_fit, r.seed, r.center, progress)
+    nh, t1 = len(held_s), time.time()
+    torch.manual_seed(r.seed)
+    st = HPDStudent(p.student, dim=r.dim, keep_layers=p.keep_layers, max_seq_length=r.max_seq_length, seed=r.seed)
+    st.init_projection(r.init, train_s[:r.n_init], Y[nh:nh + r.n_init], show_progress=progress)  # the fitted start, as `distill`'s
+    st.freeze_lower(r.freeze_layers)
+    cfg = replace(r.train_config(checkpoint_dir(path), len(train_s), progress, device, select_on_sts=False),
+                  metric_for_best='eval_dev', greater_is_better=True)
+    dev = lambda m: {'dev': dev_score(lambda s: m.encode(s, show_progress=False), task, cache=False)}
+    key = dict(teacher=teacher.name, teacher_files=teacher.cache_identity().get('files'), recipe=asdict(r), keep_layers=p.keep_layers,
+               dev_task=texts_hash(list(task.queries.values()) + list(task.corpus.values())))
+    res = train(st, DistillationExamples(train_s, Y[nh:]), hpd_collate(st), hpd_objective(r.loss), cfg, eval_fn=dev,
+                eval_dataset=DistillationExamples(held_s, Y[:nh]), fingerprint=key)
+    student_dir = resolve_model(p.student)
+    made = distill_metrics(res.model, res, r, teacher, p.student, student_dir, check_encoder(student_dir).get('num_hidden_layers'),
+                           data, len(train_s), nh, pca)
+    metrics = dict(name=folder, **made, train_seconds=round(time.time() - t1, 1), processes=1)
+    save_distilled(res.model, path, metrics, res, False, progress, t0)
+    ev = res.history.dropna(subset=['eval_dev'])
+    curve = [[int(s), float(v)] for s, v in zip(ev['step'], ev['eval_dev'])]
+    start = bool(res.best_checkpoint) and Path(res.best_checkpoint).name == START_WEIGHTS
+    enc = SentenceEncoder(untrained_start(path) if start else path, device=device, precision=p.precision, max_seq_length=p.max_seq_length)
+    kept = 'untrained start' if start else 'trained'
+    return enc, dict({k: metrics.get(k) for k in _INFO}, lr=r.lr, loss=r.loss, dev_curve=curve, kept=kept,
+                     dev={'trained': max((v for s, v in curve if s > 0), default=None), 'untrained start': curve[0][1]},
+                     dev_seconds=round(float(ev['eval_runtime'].sum()) if 'eval_runtime' in ev else 0.0, 1))
 
 # %% ../../nbs/19_corpus.ipynb #4d2b1e8a
 def _pick(p:CorpusPreset, cands:dict, task:BeirData|None) -> tuple:
@@ -146,8 +231,35 @@ def choose_lr(p:CorpusPreset, texts:list, out:str|Path, teacher:SentenceEncoder,
     best, s = _pick(p, tried, task)
     return best, {lr: (e, dict(f, lr_dev=s[lr])) for lr, (e, f) in tried.items()}
 
+def candidate_name(p:CorpusPreset, dim:int, unit:str, loss:str, lr:float) -> str:
+    "The folder of one candidate recipe's student: 'HPD-MiniLM-L6-128-search-mse-lr2e-05'."
+    return f'{p.hpd_label(dim)}-{unit}-{loss}-lr{lr:g}'
+
+def choose_recipe(p:CorpusPreset, texts:dict, out:str|Path, teacher:SentenceEncoder, task:BeirData,
+                  progress:bool=True, device:str|None=None) -> tuple:
+    """((unit, loss, lr) of the candidate whose first HPD student reaches the highest title -> text score at any evaluation, its
+    untrained start included (a tie keeps the earlier candidate); {(unit, loss, lr): (encoder, figures)} of every candidate)."""
+    d, tried = p.dims[0], {}
+    for u, loss, lr in p.candidates:
+        enc, fig = distill_tracked(p, texts[u], out, teacher, candidate_name(p, d, u, loss, lr), task, d, loss, lr, progress, device)
+        tried[(u, loss, lr)] = (enc, dict(fig, unit=u))
+    return max(tried, key=lambda c: best_point(tried[c][1]['dev_curve'])[1]), tried
+
+def _recipe_students(p:CorpusPreset, texts:dict, out, teacher, task, progress, device) -> tuple[dict, dict]:
+    "`corpus_students` for `p.candidates`: the recipe chosen on the first student, then every other student at it."
+    if task is None: raise ValueError("candidates need the corpus's title -> text task (`title_text_task`)")
+    (u, loss, lr), tried = choose_recipe(p, texts, out, teacher, task, progress, device)
+    todo = [(p.hpd_label(d), d, loss) for d in p.dims] + ([('Matryoshka', p.matryoshka_dim, 'matryoshka')] if p.matryoshka_dim else [])
+    encs, info = {}, {}
+    for i, (key, d, l) in enumerate(todo):
+        enc, fig = tried[(u, loss, lr)] if i == 0 else distill_tracked(p, texts[u], out, teacher, key, task, d, l, lr, progress, device)
+        encs[key], info[key] = enc, dict(fig, unit=u)
+    named = {candidate_name(p, p.dims[0], *c): f for c, (_, f) in tried.items()}
+    info[todo[0][0]].update(recipe=dict(unit=u, loss=loss, lr=lr), candidates=named)
+    return encs, info
+
 def corpus_students(p:CorpusPreset, # the settings
-                    texts:list, # training texts (`corpus_texts`)
+                    texts:list|dict, # training texts (`corpus_texts`); {unit: texts} of `p.units` when `p.candidates` are given
                     out:str|Path, # students go to out/students/<key>
                     teacher:SentenceEncoder, # the teacher (its embeddings are cached)
                     task:BeirData|None=None, # the development task (`title_text_task`; needed when `p.choose_on='title_text'`)
@@ -155,6 +267,7 @@ def corpus_students(p:CorpusPreset, # the settings
                     device:str|None=None, # device of every model
                    ) -> tuple[dict, dict]:
     "({key: encoder}, {key: figures}) of the students distilled on `texts` (`p.hpd_label(d)`, 'Matryoshka'), each kept by the dev score."
+    if p.candidates: return _recipe_students(p, texts, out, teacher, task, progress, device)
     lr, tried = choose_lr(p, texts, out, teacher, task, progress, device)
     todo = [(p.hpd_label(d), d, 'mse') for d in p.dims] + ([('Matryoshka', p.matryoshka_dim, 'matryoshka')] if p.matryoshka_dim else [])
     encs, info = {}, {}
@@ -253,15 +366,27 @@ def run_corpus_set(p:CorpusPreset, name:str, out:Path, progress:bool=True, devic
     t0 = time.time()
     t_emb = corpus_embeddings({'teacher': teacher}, data, progress)
     texts, task = corpus_texts(data, p), title_text_task(data, p.dev_docs, p.seed) if p.choose_on == 'title_text' else None
+    if p.candidates: texts = {u: corpus_texts(data, p, u, task) for u in p.units}  # the dev task's titles kept out of 'search'
     t1 = time.time()
     students, info = corpus_students(p, texts, out/name, teacher, task, progress, device)
     t_train = time.time() - t1
     emb = dict(t_emb, **corpus_embeddings({p.student_label: student, **students}, data, progress))
     rows = corpus_rows(p, name, data, {'teacher': teacher, p.student_label: student, **students}, emb)
-    costs = dict(docs=len(data.corpus), queries=len(data.queries), training_texts=len(texts),
+    n_texts = {u: len(t) for u, t in texts.items()} if isinstance(texts, dict) else len(texts)
+    costs = dict(docs=len(data.corpus), queries=len(data.queries), training_texts=n_texts,
                  embedding_seconds={k: v['seconds'] for k, v in emb.items()}, students=info, students_seconds=round(t_train, 1),
                  set_seconds=round(time.time() - t0, 1))
     return dict(rows=rows, costs=costs)
+
+_ADDED = ('candidates', 'query_share')  # fields added after the cpu run: in a set's key only when they leave their defaults
+
+def set_key(p:CorpusPreset, # the settings
+            name:str, # the set
+           ) -> dict:
+    "The key a finished set is kept under (`keyed_json`): the settings less `sets` and the added fields at their defaults; set; version."
+    base = CorpusPreset()
+    s = {k: v for k, v in asdict(p).items() if k != 'sets' and not (k in _ADDED and v == getattr(base, k))}
+    return dict(settings=s, set=name, version=hpd_nb.__version__)
 
 def run_corpus(preset:str|CorpusPreset='cpu', # preset name or object
                out:str|Path='outputs/corpus', # output directory
@@ -274,8 +399,7 @@ def run_corpus(preset:str|CorpusPreset='cpu', # preset name or object
     out, t0, res = Path(out), time.time(), {}
     for name in (sets or p.sets):
         # a finished set is reused by any later call that runs it
-        key = dict(settings={k: v for k, v in asdict(p).items() if k != 'sets'}, set=name, version=hpd_nb.__version__)
-        data = None if sets is None else sets[name]
+        key, data = set_key(p, name), None if sets is None else sets[name]
         res[name] = keyed_json(out/name/'set.json', key, lambda: run_corpus_set(p, name, out, progress, device, data))
         print(f"corpus: {name} done in {res[name]['costs']['set_seconds']:.0f}s", flush=True)
     doc = dict(preset=p.name, settings=asdict(p), rows=[r for s in res.values() for r in s['rows']],
@@ -300,11 +424,25 @@ def corpus_table(res:dict|str|Path, # the content of corpus.json, or its path / 
     df = pd.DataFrame(read_result(res, 'corpus.json')['rows'])
     return df.set_index(['set', 'label'])[['method', 'dim', 'precision', 'bytes_per_vector', 'nDCG@10', 'Recall@100', 'of_teacher']]
 
+# %% ../../nbs/19_corpus.ipynb #4ac593d2
+def dev_curves(res:dict|str|Path, # the content of corpus.json, or its path / directory
+              ) -> pd.DataFrame:
+    """One row per (set, student, step) of every student trained with the development task tracked (`p.candidates`): its title ->
+    text nDCG@10 against training steps, step 0 the untrained start; empty for a run without those curves (the `cpu` preset's)."""
+    rows = []
+    for s, c in read_result(res, 'corpus.json')['costs'].items():
+        for k, f in c['students'].items():
+            named = f.get('candidates') or {k: f}  # the first student's candidates, or the student itself
+            for name, g in named.items():
+                rows += [dict(set=s, student=name, unit=g.get('unit'), loss=g.get('loss'), lr=g.get('lr'), step=st, dev=v)
+                         for st, v in g.get('dev_curve') or []]
+    return pd.DataFrame(rows, columns=['set', 'student', 'unit', 'loss', 'lr', 'step', 'dev'])
+
 # %% ../../nbs/19_corpus.ipynb #695e8e74
 def corpus_costs(res:dict|str|Path, # the content of corpus.json, or its path / directory
                  teacher_seconds:dict|None=None, # {set: seconds} of the teacher's pass timed by an earlier run whose cache this run read
                 ) -> pd.DataFrame:
-    """Minutes per set: the teacher's pass, each training and each encoding, the learning-rate sweep, the whole run and
+    """Minutes per set: the teacher's pass, each training and each encoding, the learning-rate (or recipe) sweep, the whole run and
     a user's recipe (its choice on the title -> text task included)."""
     res, rows = read_result(res, 'corpus.json'), {}
     for s, c in res['costs'].items():
@@ -313,7 +451,7 @@ def corpus_costs(res:dict|str|Path, # the content of corpus.json, or its path / 
             c = dict(c, set_seconds=c['set_seconds'] - enc['teacher'] + teacher_seconds[s])
             enc['teacher'] = teacher_seconds[s]
         first = next(k for k in st if k.startswith('HPD-'))
-        tried = st[first].get('lr_tried', {f"{st[first].get('lr')}": st[first]})
+        tried = st[first].get('candidates') or st[first].get('lr_tried', {f"{st[first].get('lr')}": st[first]})
         recipe_seconds = enc['teacher'] + st[first]['train_seconds'] + st[first].get('dev_seconds', 0) + enc[first]
         rows[s] = {'docs': c['docs'], 'teacher pass': enc['teacher'] / 60, **{f'train {k}': v['train_seconds'] / 60 for k, v in st.items()},
                    'lr sweep (all candidates)': sum(v['train_seconds'] for v in tried.values()) / 60,
