@@ -26,7 +26,7 @@ from ..hpd import HPDRecipe, fit_pca_projection, split_heldout, train_student
 from ..student import HPDStudent
 from ..data import load_beir
 from .frontier import FrontierStudent, encoder_vectors, frontier_speed, model_rows, score_vectors
-from .frontier import frontier_label, trained_or_twin, undistilled_encoder
+from .frontier import _timed, frontier_label, trained_or_twin, undistilled_encoder
 
 # %% ../../nbs/23_scale.ipynb #fa5d5197
 @dataclass(frozen=True)
@@ -261,14 +261,6 @@ def passes_to_reach(fit:dict, # from `fit_curve`
     return float(1e4 * ((fit['a'] - score) / fit['b']) ** (-1 / fit['c']))
 
 # %% ../../nbs/23_scale.ipynb #252cb85d
-def _timed(make):
-    "`make` wrapped so that its dict result carries the wall seconds it took."
-    def run():
-        t0 = time.time()
-        r = make()
-        return r | dict(seconds=round(time.time() - t0, 1))
-    return run
-
 def student_final(s:FrontierStudent, loss:str, p:ScalePreset, data:dict, sets:dict, out:Path,
                   progress:bool=True, device:str|None=None) -> list[dict]:
     "The final HPD student's row (STS and retrieval), then its undistilled cut's rows (full width, + PCA-d)."
