@@ -329,6 +329,14 @@ def _sample(pairs:list, n:int, seed:int)->list:
     return [pairs[i] for i in np.sort(np.random.default_rng(seed).choice(len(pairs), n, replace=False))]
 
 # %% ../../nbs/22_dse_bench.ipynb #5a1c0e13
+def _admit(a:str, b:str, gold:set, seen:set, pairs:list, counts:dict):
+    "Append the pair (a, b) unless it is a gold pair or already taken, in either order; count why it was not."
+    if (a, b) in gold or (b, a) in gold: counts['gold'] += 1
+    elif (a, b) in seen or (b, a) in seen: counts['repeated'] += 1
+    else:
+        seen.add((a, b))
+        pairs.append((a, b))
+
 def bm25_pairs(sentences:list, # unique sentences: the index and its queries
                k:int, # hits kept per sentence (itself not counted)
                gold:set=frozenset(), # pairs never returned, in either order
@@ -346,14 +354,9 @@ def bm25_pairs(sentences:list, # unique sentences: the index and its queries
     pairs, seen = [], set()
     for i, (row, sc) in enumerate(zip(docs, scores)):
         for j, s in [(j, s) for j, s in zip(row.tolist(), sc.tolist()) if j != i][:k]:
-            a, b = sentences[i], sentences[j]
             counts['hits'] += 1
             if s <= 0: counts['no_match'] += 1
-            elif (a, b) in gold or (b, a) in gold: counts['gold'] += 1
-            elif (a, b) in seen or (b, a) in seen: counts['repeated'] += 1
-            else:
-                seen.add((a, b))
-                pairs.append((a, b))
+            else: _admit(sentences[i], sentences[j], gold, seen, pairs, counts)
     return pairs, counts
 
 def random_pairs(sentences:list, # unique sentences
@@ -369,13 +372,8 @@ def random_pairs(sentences:list, # unique sentences
         for i, j in rng.integers(0, m, size=(2*(n - len(pairs)), 2)).tolist():
             if len(pairs) >= n: break
             if i == j: continue
-            a, b = sentences[i], sentences[j]
             counts['draws'] += 1
-            if (a, b) in gold or (b, a) in gold: counts['gold'] += 1
-            elif (a, b) in seen or (b, a) in seen: counts['repeated'] += 1
-            else:
-                seen.add((a, b))
-                pairs.append((a, b))
+            _admit(sentences[i], sentences[j], gold, seen, pairs, counts)
     return pairs, counts
 
 def quora_pairs(labelled_idx, # `idx` of the QQP training pairs the task drew (labelled fit and selection slice)
