@@ -225,7 +225,7 @@ def distill_cmd(
     heldout:Path=None, # a file of held-out sentences (default: a seeded tenth of the data, at most 500)
     seed:int=0, # seed of the split, the PCA sample and training
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
-    teacher_precision:str='auto', # the teacher's encoding: auto (bf16 where the CPU has it natively, else fp32), fp32, bf16 or int8
+    teacher_precision:str='auto', # the teacher's encoding: auto (bf16 where native, else fp32), fp32, bf16, int8, onnx or onnx-int8
     budget_minutes:float=None, # plan the run to about this many minutes: keep the texts that the measured speed of both models allows
     report_to:str='none', # training-log tracker, e.g. tensorboard (when installed)
     progress:flag('progress bars')=True,
@@ -413,7 +413,7 @@ def beir_cmd(
     models:Param('models (names or directories)', nargs='+')=(STUDENT, TEACHER),
     sets:Param('BEIR sets (see hpd_nb.data.BEIR_SETS)', nargs='+')=('scifact', 'nfcorpus'),
     out:str='outputs/beir', # output directory: beir.json, runs/, qrels/
-    precision:str='fp32', # encoder precision: fp32, bf16, int8 or auto (bf16 where native, else fp32)
+    precision:str='fp32', # encoder precision: fp32, bf16, int8, onnx, onnx-int8 or auto (bf16 where native, else fp32)
     tol:float=0.5, # largest accepted difference from MTEB's nDCG@10
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
     progress:flag('progress bars')=True,
@@ -443,7 +443,7 @@ def transfer_cmd(
     tasks:Param('SentEval tasks (see hpd_nb.transfer.TRANSFER_TASKS)', nargs='+')=None,
     kfold:int=5, # folds of SentEval's cross-validation (its default 10; 5 is its prototyping setting)
     out:str=None, # write <model>/transfer.json here (`TransferEvaluator`)
-    precision:str='fp32', # encoder precision: fp32, bf16, int8 or auto (bf16 where native, else fp32)
+    precision:str='fp32', # encoder precision: fp32, bf16, int8, onnx, onnx-int8 or auto (bf16 where native, else fp32)
     device:str=None, # cpu, cuda, ... (default: CUDA when available)
     progress:flag('progress bars')=True,
 ):

@@ -39,7 +39,7 @@ class HPDPreset(HPDRecipe):
     student_label:str='MiniLM-L6' # the student's short name in row labels, with its layer count
     l3_layers:tuple=(0, 2, 4) # backbone layers (0-based) kept by the small student
     data:str='mix' # training-sentence group, a key of `DATA_GROUPS`
-    teacher_precision:str='fp32' # teacher inference precision for targets and its rows: 'fp32' | 'bf16' | 'int8'
+    teacher_precision:str='fp32' # teacher inference precision for targets and its rows: one of `encoding.PRECISION_CHOICES`
 
     def recipe(self) -> HPDRecipe:
         "The training settings alone."
