@@ -4,6 +4,8 @@
 
 # %% ../nbs/09_dse.ipynb #3800cdb3
 from __future__ import annotations
+import tempfile
+from pathlib import Path
 from dataclasses import dataclass
 import numpy as np
 import torch
@@ -17,6 +19,7 @@ from .core import keyed_array, spread, time_calls
 from .data import GLUE_TASKS
 from .trainer import TrainConfig, model_identity, train
 from .encoding import batched_encode, batched_rows, check_sentences, load_transformer, pool_tokens, texts_hash
+from .encoding import export_onnx, onnx_session
 from .student import prune_layers
 
 # %% auto #0
@@ -26,7 +29,7 @@ __all__ = ['TASKS', 'SIAMESE_KEYS', 'TaskSpec', 'task_spec', 'check_pairs', 'loa
            'embed_texts', 'score_pairs_from_embeddings', 'dse_loss', 'logits_to_predictions', 'glue_metrics',
            'task_score', 'with_score', 'best_threshold', 'zero_shot_baseline', 'majority_baseline',
            'cross_encoder_loss', 'student_loss', 'evaluate_cross_encoder', 'evaluate_student', 'init_regression_bias',
-           'fit_cross_encoder', 'fit_dse', 'time_one_vs_n']
+           'fit_cross_encoder', 'fit_dse', 'onnx_query_embedder', 'time_one_vs_n']
 
 # %% ../nbs/09_dse.ipynb #68687d04
 @dataclass(frozen=True)
@@ -513,6 +516,22 @@ def _syncer(devices) -> callable:
             if d.type == 'cuda': torch.cuda.synchronize(d)
     return sync
 
+def onnx_query_embedder(student:SiameseDSE, # a student with 'mean' pooling, on the CPU
+                        tokenizer, # its tokenizer
+                        max_length:int=128, # truncation length
+                       ) -> callable:
+    "sentence -> its (d,) student embedding, with the student's encoder run by ONNX Runtime in fp32 (`encoding.export_onnx`)."
+    if student.pooling != 'mean': raise ValueError(f"onnx_query_embedder needs 'mean' pooling, not {student.pooling!r}")
+    if next(student.parameters()).device.type != 'cpu': raise ValueError("onnx_query_embedder: ONNX Runtime runs here on the CPU only")
+    with tempfile.TemporaryDirectory() as d:  # the session holds the graph in memory once built
+        sess = onnx_session(export_onnx(student.encoder.eval(), tokenizer, Path(d)/'encoder.onnx'))
+    names = {i.name for i in sess.get_inputs()}
+    def embed(sentence:str) -> torch.Tensor:
+        t = tokenizer([sentence], truncation=True, max_length=max_length, return_tensors='np')
+        h = sess.run(None, {k: v.astype(np.int64) for k, v in t.items() if k in names})[0]
+        return pool_tokens(torch.from_numpy(h), torch.from_numpy(t['attention_mask']))[0]
+    return embed
+
 @torch.no_grad()
 def time_one_vs_n(query:str, # the new sentence
                   candidates:list, # N known sentences
@@ -523,6 +542,7 @@ def time_one_vs_n(query:str, # the new sentence
                   max_length:int=128, # truncation length
                   repeats:int=1, # timed runs of every method (median reported, with min and max)
                   max_cross_pairs:int=None, # time the cross-encoder on at most this many pairs and extrapolate linearly
+                  onnx_query:bool=False, # also time DSE with the query embedded by ONNX Runtime (`onnx_query_embedder`): 'dse_onnx'
                  )->dict:
     "Seconds to score one query against N candidates: cross-encoder vs DSE head on cached vectors vs dot product."
     if candidate_embeddings is None: candidate_embeddings = embed_texts(student, student_tokenizer, candidates, max_length=max_length)
@@ -539,7 +559,13 @@ def time_one_vs_n(query:str, # the new sentence
         return predict_cross_encoder(cross_encoder, cross_tokenizer, [query]*m, candidates[:m], batch_size=batch_size,
                                      max_length=max_length)
     def dse(): return score_pairs_from_embeddings(student, query_vec(), C)
-    secs = time_calls(dict(cross_encoder=cross, dse=dse, dot=lambda: C @ query_vec()), repeats, warmup=0, sync=_syncer(devices))
+    calls = dict(cross_encoder=cross, dse=dse, dot=lambda: C @ query_vec())
+    if onnx_query:
+        fast = onnx_query_embedder(student, student_tokenizer, max_length)  # built untimed, checked against the student's vector
+        gap = float((fast(query) - query_vec().cpu()).abs().max())
+        if gap > 1e-4: raise ValueError(f"ONNX Runtime's query vector differs from the student's by {gap:.2g}")
+        calls['dse_onnx'] = lambda: score_pairs_from_embeddings(student, fast(query), C)
+    secs = time_calls(calls, repeats, warmup=0, sync=_syncer(devices))
     secs['cross_encoder'] = [t*n/m for t in secs['cross_encoder']]
     return dict(n=n, **{k: v for name, ts in secs.items() for k, v in spread(ts, f'{name}_').items()}, repeats=repeats,
                 cross_encoder_timed_pairs=m, cross_encoder_extrapolated=m < n,

@@ -1,5 +1,6 @@
 "Bad-input and consistency tests for hpd_nb.dse on tiny data (2-layer MiniLM slice)."
 import dataclasses
+from pathlib import Path
 import numpy as np, pytest, torch
 from hpd_nb.core import resolve_model
 from hpd_nb import core, dse
@@ -173,20 +174,41 @@ def test_quora_silver_never_reads_dev():
     assert not set(zip(sv['s1'], sv['s2'])) & set(zip(dev_all['s1'], dev_all['s2']))
 
 @pytest.mark.filterwarnings("ignore:MRPC.*single class")
-def test_run_task_with_silver_pairs(tmp_path, monkeypatch):
-    "Silver pairs wired end to end: the teacher scores them through the logits cache; distilled students train on fit + silver."
-    db = _tiny(monkeypatch, folds=1, in_sample_alpha=None, teacher_lrs=(1e-4,), alphas=(0.0, 1.0), silver='bm25', silver_k=2, silver_n=6)
-    splits, fits = [], []
-    real_logits, real_fit = db.cached_teacher_logits, db.fit_dse
+def test_silver_run_reuses_the_teacher(tmp_path, monkeypatch):
+    """A gold-only run, then a silver run in the same folder: the teacher is trained once (its key ignores the silver
+    settings); its saved weights score the silver pairs through the logits cache; the plan's three kinds of rows train as
+    named — labels only and DSE on the fit pairs, DSE on fit + silver pairs for as many steps, silver rows masked."""
+    db = _tiny(monkeypatch, folds=1, in_sample_alpha=None, teacher_lrs=(1e-4,), alphas=(0.0, 1.0))
+    teachers, splits, fits = [], [], {}
+    real_teacher, real_logits, real_fit = db.fit_fold_teacher, db.cached_teacher_logits, db.fit_dse
+    monkeypatch.setattr(db, 'fit_fold_teacher', lambda *a, **k: teachers.append(a[0]) or real_teacher(*a, **k))
     monkeypatch.setattr(db, 'cached_teacher_logits', lambda *a, **k: splits.append((a[3], len(a[4]))) or real_logits(*a, **k))
-    monkeypatch.setattr(db, 'fit_dse', lambda *a, gold=None, **k: fits.append((a[5], len(a[3][0]), gold)) or real_fit(*a, gold=gold, **k))
-    r = db.run_task('MRPC', 'tiny', tmp_path, device='cpu')
-    n = r['n_train']
-    assert r['silver']['source'] == 'bm25' and r['silver']['kept'] == 6 and ('silver', 6) in splits and ('train', n) in splits
-    by_alpha = {a: (m, g) for a, m, g in fits}
-    assert by_alpha[0.0] == (n, None)  # labels only: no silver pairs
-    assert by_alpha[1.0][0] == n + 6 and by_alpha[1.0][1] == [True]*n + [False]*6
-    assert 'majority' in r['metrics']
+    def spy_fit(*a, gold=None, **k):
+        fits[Path(a[6].output_dir).name] = (len(a[3][0]), gold, a[6].max_steps)
+        return real_fit(*a, gold=gold, **k)
+    monkeypatch.setattr(db, 'fit_dse', spy_fit)
+    r0 = db.run_task('MRPC', 'tiny', tmp_path, device='cpu', keep_models=True)
+    teacher, tok = r0['teacher']
+    assert len(teachers) == 1 and r0['silver'] is None and not any(n.endswith('silver-s0') for n in r0['metrics'])
+    monkeypatch.setitem(db.DSE_PRESETS, 'tiny', dataclasses.replace(db.DSE_PRESETS['tiny'], silver='bm25', silver_k=2, silver_n=6))
+    captured, real_stage = {}, db.student_stage
+    def spy_stage(*a, silver_logits=None, **k):
+        captured['z'] = silver_logits
+        return real_stage(*a, silver_logits=silver_logits, **k)
+    monkeypatch.setattr(db, 'student_stage', spy_stage)
+    r1 = db.run_task('MRPC', 'tiny', tmp_path, device='cpu')
+    n = r1['n_train']
+    assert len(teachers) == 1  # not retrained: the stage and the teacher's weights were reused
+    assert r1['metrics']['teacher'] == r0['metrics']['teacher'] and r1['silver']['source'] == 'bm25' and r1['silver']['kept'] == 6
+    assert ('silver', 6) in splits and ('train', n) in splits
+    sv = db.silver_pairs('MRPC', db.DSE_PRESETS['tiny'], db.task_data('MRPC', db.DSE_PRESETS['tiny']))
+    direct = dse.predict_cross_encoder(teacher, tok, sv['s1'], sv['s2'], max_length=32)  # the trained teacher, still in memory
+    np.testing.assert_allclose(captured['z'], direct, atol=1e-5)  # the reloaded weights score as the trained teacher
+    assert {'a0-s0', 'a1-s0', 'a1-silver-s0'} <= set(r1['metrics']) and 'a0-silver-s0' not in r1['metrics']
+    assert fits['a0-s0'][:2] == (n, None) and fits['a1-s0'][:2] == (n, None)  # gold rows: the fit pairs only
+    assert fits['a1-silver-s0'][0] == n + 6 and fits['a1-silver-s0'][1] == [True]*n + [False]*6
+    assert fits['a1-silver-s0'][2] == db.train_steps(n, 8, 1)  # as many optimizer steps as a gold student
+    assert 'majority' in r1['metrics'] and r1['dse_alphas'] == {'gold': 1.0, 'gold+silver': 1.0}
 
 def test_speed_helper(teacher, student):
     (ce, ce_tok), (stu, tok) = teacher, student

@@ -4,9 +4,10 @@
 
 # %% ../../nbs/22_dse_bench.ipynb #5893ad61
 from __future__ import annotations
-import contextlib, gc, json, math, shutil, time, warnings
+import contextlib, gc, json, math, re, shutil, time, warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 import bm25s
 import numpy as np
 import pandas as pd
@@ -22,18 +23,20 @@ from ..transfer import TRANSFER_TASKS, evaluate_transfer, transfer_avg
 from ..dse import (SiameseDSE, cached_teacher_logits, embed_texts, evaluate_cross_encoder, evaluate_student, fit_cross_encoder,
                         fit_dse, glue_metrics, load_cross_encoder, load_encoder, logits_to_predictions, majority_baseline,
                         task_score, task_spec, time_one_vs_n, zero_shot_baseline)
-from ..trainer import TrainConfig, model_identity
+from ..trainer import TrainConfig, load_weights, model_identity, save_weights
 
 # %% auto #0
 __all__ = ['SILVER_SOURCES', 'DSE_PRESETS', 'PER_TASK', 'DSEPreset', 'task_label', 'per_task', 'teacher_lrs', 'logit_source',
-           'student_name', 'student_plan', 'headline', 'model_names', 'dse_preset', 'default_out', 'task_dir',
-           'load_task', 'write_predictions', 'split_training', 'cross_fit_logits', 'fold_logits', 'train_config',
+           'student_labels', 'student_spec', 'has_silver', 'PlannedStudent', 'student_name', 'zero_shot_name',
+           'student_plan', 'headline', 'model_names', 'dse_preset', 'default_out', 'task_dir', 'load_task',
+           'write_predictions', 'split_training', 'cross_fit_logits', 'fold_logits', 'train_steps', 'train_config',
            'single_class', 'precision', 'task_data', 'heldout_sentences', 'gold_pairs', 'silver_pool', 'check_silver',
            'bm25_pairs', 'random_pairs', 'quora_pairs', 'silver_pairs', 'fit_fold_teacher', 'selection_score',
-           'choose_teachers', 'teacher_stage', 'added_settings', 'teacher_key', 'cached_teacher_stage', 'fresh_student',
-           'zero_shot_stage', 'sentence_scores', 'cached_sentence_scores', 'train_student', 'choose_alpha',
-           'student_stage', 'drop_checkpoints', 'run_task', 'score_ratio', 'task_row', 'task_table', 'speed_benchmark',
-           'speedup', 'task_settings', 'task_result_key', 'cached_task_result', 'run_bench', 'load_result']
+           'choose_teachers', 'teacher_stage', 'added_settings', 'teacher_key', 'teacher_file', 'saved_teachers',
+           'cached_teacher_stage', 'fresh_student', 'zero_shot_stage', 'sentence_scores', 'cached_sentence_scores',
+           'train_student', 'arm_name', 'choose_alpha', 'student_stage', 'drop_checkpoints', 'run_task', 'score_ratio',
+           'student_title', 'task_row', 'task_table', 'speed_benchmark', 'speedup', 'task_settings', 'task_result_key',
+           'cached_task_result', 'run_bench', 'load_result']
 
 # %% ../../nbs/22_dse_bench.ipynb #2087df34
 SILVER_SOURCES = ('none', 'bm25', 'random', 'quora')
@@ -78,6 +81,7 @@ class DSEPreset:
     transfer_tasks:tuple=TRANSFER_TASKS # SentEval tasks
     kfold:int=5 # SentEval cross-validation folds
     speed_repeats:int=5 # timed runs of every method in the speed benchmark
+    onnx_query:bool=False # the speed benchmark also times DSE with the query embedded by ONNX Runtime ('dse_onnx')
     save_every:int=250 # optimizer steps between student checkpoints (resume points)
     keep_checkpoints:bool=False # keep training checkpoints after a task finishes
     silver:str='none' # silver pairs for the distilled students: 'none', 'bm25', 'random' or 'quora' (QQP only)
@@ -85,6 +89,8 @@ class DSEPreset:
     silver_k:int=5 # BM25 neighbours taken per training sentence ('bm25')
     silver_n:int|None=None # silver pairs per task (a seeded sample of the candidates); None: as many as the task's fit pairs
     zero_shot_fit:str='selection' # pairs the zero-shot threshold (or line) is fitted on: 'selection' (the slice) or 'fit'
+    silver_budget:str='steps' # a silver student's optimizer steps: 'steps' (a gold student's) or 'epochs' (its passes over gold + silver)
+    students:tuple=() # more student encoders beside `model`, (label, model, keep_layers) each; the teachers are shared
 
     def __post_init__(self):
         if self.folds < 1: raise ValueError(f"folds={self.folds}: a task needs at least one teacher")
@@ -100,6 +106,11 @@ class DSEPreset:
         if self.silver_k < 1: raise ValueError(f"silver_k={self.silver_k} must be >= 1")
         if self.silver_n is not None and self.silver_n < 1: raise ValueError(f"silver_n={self.silver_n} must be >= 1 (or None)")
         if self.zero_shot_fit not in ('selection', 'fit'): raise ValueError(f"zero_shot_fit={self.zero_shot_fit!r}: 'selection' or 'fit'")
+        if self.silver_budget not in ('steps', 'epochs'): raise ValueError(f"silver_budget={self.silver_budget!r}: 'steps' or 'epochs'")
+        for s in self.students:
+            if not isinstance(s, (tuple, list)) or len(s) != 3 or not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9.-]*', str(s[0])):
+                raise ValueError(f"students: {s!r} is not (label, model, keep_layers) with a label of letters, digits, '.' and '-'")
+        if len({s[0] for s in self.students}) < len(self.students): raise ValueError(f"students: a label is repeated in {self.students}")
 
 DSE_PRESETS = {
     'quick': DSEPreset('quick', ('MRPC', 'STS-B'), 'all-MiniLM-L6-v2', keep_layers=2, max_train=256, max_dev=200, teacher_epochs=2,
@@ -117,6 +128,15 @@ DSE_PRESETS = {
                        teacher_epochs=3, student_epochs=3, batch_size=32, lr=2e-5, pooling='top_k', max_length=128,
                        speed_n=(1000, 10000, 100000), max_cross_pairs=10000, seeds=(0, 1, 2), single_seed_alphas=(),
                        transfer=True),
+    'silver': DSEPreset('silver', ('MRPC', 'RTE', 'STS-B', 'QQP'), 'all-MiniLM-L6-v2', keep_layers=None, max_train=None, max_dev=None,
+                        teacher_epochs=2, student_epochs=1, batch_size=16, lr=5e-5, pooling='mean', max_length=128,
+                        speed_n=(1000, 10000), max_cross_pairs=None, onnx_query=True, task_max_dev=(('QQP', 5000),), folds=1,
+                        teacher='all-mpnet-base-v2', task_teacher=(('QQP', 'all-MiniLM-L6-v2'),), teacher_lrs=(2e-5,),
+                        single_seed_alphas=(), in_sample_alpha=None, bf16=True, seeds=(0, 1, 2),
+                        # cuts for CPU time (below): one α > 0, one student epoch on MRPC and RTE too, half of cpu's QQP pairs
+                        alphas=(0.0, 0.5), alpha=0.5, task_max_train=(('QQP', 5500),),
+                        silver='bm25', task_silver=(('QQP', 'quora'),), silver_budget='epochs',
+                        students=(('mpnet-L4', 'all-mpnet-base-v2', 4),)),
 }
 
 def task_label(task:str # GLUE task
@@ -144,28 +164,74 @@ def logit_source(p:DSEPreset)->str:
     return 'cross_fit' if p.folds >= 2 else 'in_sample'
 
 # %% ../../nbs/22_dse_bench.ipynb #ca70e875
-def student_name(alpha:float, seed:int, ablation:str='')->str:
-    "e.g. `a0.5-s1`, or `a0.5-in_sample-s0` for the in-sample ablation of a cross-fitted run."
-    return f"a{alpha:g}-{ablation + '-' if ablation else ''}s{seed}"
+def student_labels(p:DSEPreset)->list:
+    "Labels of the preset's student encoders: '' for `model` (its students' names carry no label), then those of `students`."
+    return ['', *(s[0] for s in p.students)]
 
-def student_plan(p:DSEPreset)->list:
-    "(name, alpha, seed, logits) of every student of preset `p`, in training order."
-    plan = [(student_name(a, s), a, s, logit_source(p)) for a in p.alphas for s in p.seeds
-            if not (a in p.single_seed_alphas and s != p.seeds[0])]
-    if p.in_sample_alpha is not None:
-        a, s = p.in_sample_alpha, p.seeds[0]
-        plan.append((student_name(a, s, 'in_sample'), a, s, 'in_sample'))
+def student_spec(p:DSEPreset, # preset
+                 student:str='', # a label of `student_labels(p)`
+                )->tuple:
+    "(model, keep_layers) of the student encoder labelled `student`: '' is the preset's `model` with its `keep_layers`."
+    specs = {'': (p.model, p.keep_layers)} | {s[0]: (s[1], s[2]) for s in p.students}
+    if student not in specs: raise ValueError(f"no student encoder {student!r}; the preset has {student_labels(p)}")
+    return specs[student]
+
+def has_silver(p:DSEPreset, # preset
+               task:str|None=None, # GLUE task (None: a task without a `task_silver` override)
+              )->bool:
+    "Whether `task` draws silver pairs under `p`."
+    return per_task(p, 'silver', task) != 'none'
+
+# %% ../../nbs/22_dse_bench.ipynb #5b0c0002
+class PlannedStudent(NamedTuple):
+    "One student of a run's plan (`student_plan`)."
+    name:str # its row and file name, e.g. `a0.5-s1`, `a0.5-silver-s1`, `mpnet-L4-a0-s0`
+    student:str # label of its encoder (`student_labels`): '' is the preset's `model`
+    alpha:float # distillation weight (0: labels only)
+    seed:int # head initialisation and data order
+    logits:str # the teacher logits it learns from on the fit pairs: 'cross_fit' or 'in_sample'
+    silver:bool # also trained on the task's silver pairs (distillation term only)
+
+def student_name(alpha:float, seed:int,
+                 ablation:str='', # '' (DSE on the gold pairs), 'silver' (gold + silver pairs) or 'in_sample' (in-sample logits)
+                 student:str='', # label of the student encoder ('': the preset's `model`, no prefix)
+                )->str:
+    "e.g. `a0.5-s1`, `a0.5-silver-s1`, `a0.5-in_sample-s0`, or `mpnet-L4-a0.5-s1` for another student encoder."
+    return f"{student + '-' if student else ''}a{alpha:g}-{ablation + '-' if ablation else ''}s{seed}"
+
+def zero_shot_name(student:str='')->str:
+    "Row name of a student encoder's zero-shot cosine: `zero_shot`, or e.g. `mpnet-L4-zero_shot`."
+    return f'{student}-zero_shot' if student else 'zero_shot'
+
+def student_plan(p:DSEPreset, # preset
+                 task:str|None=None, # GLUE task: silver rows only where it has silver pairs (None: the preset's `silver`)
+                )->list:
+    """`PlannedStudent`s of `p` on `task`, in training order. Per student encoder: one per (α, seed) on the gold pairs
+    (α = 0 is the labels-only baseline); where the task has silver pairs, one per (α > 0, seed) on gold + silver pairs;
+    with cross-fitting, the in-sample ablation (`in_sample_alpha`, first seed)."""
+    runs = [(a, s) for a in p.alphas for s in p.seeds if not (a in p.single_seed_alphas and s != p.seeds[0])]
+    plan, src = [], logit_source(p)
+    for st in student_labels(p):
+        plan += [PlannedStudent(student_name(a, s, student=st), st, a, s, src, False) for a, s in runs]
+        if has_silver(p, task): plan += [PlannedStudent(student_name(a, s, 'silver', st), st, a, s, src, True) for a, s in runs if a > 0]
+        if p.in_sample_alpha is not None:
+            a, s = p.in_sample_alpha, p.seeds[0]
+            plan.append(PlannedStudent(student_name(a, s, 'in_sample', st), st, a, s, 'in_sample', False))
     return plan
 
 def headline(p:DSEPreset, # preset
              alpha:float|None=None, # the DSE row's α (`choose_alpha`); None: `p.alpha`
+             student:str='', # label of the student encoder
             )->str:
-    "Name of the headline DSE student: the DSE row's α, first seed."
-    return student_name(p.alpha if alpha is None else alpha, p.seeds[0])
+    "Name of the headline DSE student of an encoder: the DSE row's α on the gold pairs, first seed."
+    return student_name(p.alpha if alpha is None else alpha, p.seeds[0], student=student)
 
-def model_names(p:DSEPreset)->list:
-    "Every model with dev predictions: the teacher, the zero-shot cosine and the students."
-    return ['teacher', 'zero_shot'] + [n for n, *_ in student_plan(p)]
+def model_names(p:DSEPreset, # preset
+                task:str|None=None, # GLUE task (its silver rows; None: the preset's `silver`)
+               )->list:
+    "Every model with dev predictions: the teacher, then per student encoder its zero-shot cosine and its students."
+    plan = student_plan(p, task)
+    return ['teacher'] + [m for st in student_labels(p) for m in [zero_shot_name(st)] + [s.name for s in plan if s.student == st]]
 
 # %% ../../nbs/22_dse_bench.ipynb #abe4caaf
 def dse_preset(preset:str|DSEPreset, # a preset, or the name of one in DSE_PRESETS
@@ -242,6 +308,13 @@ def fold_logits(on_fit:list, # each teacher's logits (n, c) on every fit pair
     return dict(zip(('cross_fit', 'in_sample'), cross_fit_logits(on_fit, fold)))
 
 # %% ../../nbs/22_dse_bench.ipynb #2e4b6880
+def train_steps(n:int, # training pairs
+                batch_size:int, # pairs per step
+                epochs:float, # passes
+               )->int:
+    "Optimizer steps of `epochs` passes over `n` pairs."
+    return max(1, math.ceil(max(1, math.ceil(n/batch_size))*epochs))
+
 def train_config(p:DSEPreset, # preset
                  role:str, # 'teacher' or 'student'
                  out:Path, # output directory of this run
@@ -251,12 +324,14 @@ def train_config(p:DSEPreset, # preset
                  seed:int=0, # data order and dropout
                  lr:float|None=None, # peak learning rate (None: the preset's `lr`)
                  epochs:float|None=None, # passes (None: the preset's `teacher_epochs` / `student_epochs`)
+                 steps:int|None=None, # optimizer steps, whatever the passes they make (None: `epochs` passes over the `n` pairs)
                 )->TrainConfig:
     "The `TrainConfig` of a teacher (best epoch on the selection slice) or a student under preset `p`."
     if role not in ('teacher', 'student'): raise ValueError(f"role must be 'teacher' or 'student', got {role!r}")
     epochs, per_epoch = epochs or getattr(p, f'{role}_epochs'), max(1, math.ceil(n/p.batch_size))
-    steps = max(1, math.ceil(per_epoch*epochs))
     extra = dict(bf16=p.bf16)
+    if steps: extra['max_steps'] = steps
+    steps = steps or train_steps(n, p.batch_size, epochs)
     if device is not None and torch.device(device).type == 'cpu': extra['device'] = 'cpu'
     if role == 'teacher': extra.update(eval_steps=per_epoch, save_steps=per_epoch, metric_for_best='score', save_total_limit=2)
     else: extra.update(save_steps=p.save_every, save_total_limit=1)
@@ -456,77 +531,116 @@ def choose_teachers(task:str, p:DSEPreset, data:dict, work:Path, # task, preset,
     return [(m, t) for m, t, _ in best], [i for *_, i in best], sweep
 
 def teacher_stage(task:str, p:DSEPreset, data:dict, work:Path, # task, preset, `task_data`, work folder
-                  device=None, progress:bool=False, resume:bool=True,
-                  keep:bool=False, # return teacher 0 (for the speed benchmark)
-                 )->dict:
-    """Chosen teachers → their logits on the fit pairs (cross-fitted and in-sample, or in-sample of one teacher), on the
-    silver pairs when `data` has them (the mean of the teachers': none trained on them), and dev metrics of each teacher
-    and of their average."""
+                  device=None, progress:bool=False, resume:bool=True)->dict:
+    """Chosen teachers → their logits on the fit pairs (cross-fitted and in-sample, or in-sample of one teacher), dev
+    metrics of each teacher and of their average, and the teachers themselves (`teachers`, [(model, tokenizer)] per fold)
+    with the identity of their weights (`teacher_ids`)."""
     dev, fit, kw = _pairs(data['dev']), data['fit'], dict(max_length=p.max_length, progress=progress)
-    sv = data.get('silver')
     teachers, folds, sweep = choose_teachers(task, p, data, work, device, progress, resume)
-    on_fit, on_dev, on_silver, metrics = [], [], [], {}
+    on_fit, on_dev, metrics = [], [], {}
     for f, (model, tok) in enumerate(teachers):
         with precision(p, device):
             on_fit.append(cached_teacher_logits(model, tok, task, 'train', fit[0], fit[1], work/'cache', **kw))
-            if sv: on_silver.append(cached_teacher_logits(model, tok, task, 'silver', sv['s1'], sv['s2'], work/'cache', **kw))
             metrics[f'teacher_f{f}'], _, z = evaluate_cross_encoder(model, tok, task, dev, **kw)
         on_dev.append(z)
     logits, pred = fold_logits(on_fit, data['fold']), logits_to_predictions(task, np.mean(on_dev, 0))
     metrics['teacher'] = glue_metrics(task, dev[2], pred)
     logit_fit = {k: task_score(glue_metrics(task, fit[2], logits_to_predictions(task, z))) for k, z in logits.items()}
-    silver = dict(silver_logits=np.mean(on_silver, 0), silver=dict(source=sv['source'], **sv['counts'])) if sv else {}
     return dict(metrics=metrics, predictions=pred, logits=logits, logit_fit=logit_fit, folds=folds, lr_sweep=sweep,
-                kept=teachers[0] if keep else None, **silver)
+                teacher_ids=[model_identity(m) for m, _ in teachers], teachers=teachers)
 
-def added_settings(task:str, p:DSEPreset, # task and preset
-                   teacher:bool=False, # only what the teacher stage depends on (silver pairs: it scores them)
-                  )->dict:
+# %% ../../nbs/22_dse_bench.ipynb #5b0c0004
+def added_settings(task:str, p:DSEPreset)->dict:
     """The settings added after the committed runs, as `task` sees them, only where they change what those runs did:
-    silver pairs on, the zero-shot fitted on the selection slice. Off, they add nothing, so the committed runs' keys stay valid."""
+    the zero-shot fitted on the selection slice, silver pairs on, more student encoders. Off, they add nothing, so the
+    committed runs' keys stay valid."""
     src, s = per_task(p, 'silver', task), {}
-    if p.zero_shot_fit != 'fit' and not teacher: s['zero_shot_fit'] = p.zero_shot_fit
-    if src != 'none': s.update(silver=src, silver_n=p.silver_n, **(dict(silver_k=p.silver_k) if src == 'bm25' else {}))
+    if p.zero_shot_fit != 'fit': s['zero_shot_fit'] = p.zero_shot_fit
+    if src != 'none':
+        s.update(silver=src, silver_n=p.silver_n, **(dict(silver_k=p.silver_k) if src == 'bm25' else {}), silver_budget=p.silver_budget)
+    if p.students: s['students'] = p.students
     return s
 
 def teacher_key(task:str, p:DSEPreset)->dict:
-    """Everything a task's teacher stage depends on — its data, model and training settings, the silver pairs it scores,
-    not the students' — and the package version."""
+    """Everything a task's teachers depend on — its data, the teacher's model and training settings — and the package
+    version; not the students' settings, nor the silver pairs (the teachers never train on them)."""
     fields = ('keep_layers', 'teacher_epochs', 'batch_size', 'max_length', 'folds', 'selection_frac', 'selection_max', 'warmup_ratio',
               'group_by_length', 'bf16')
     return dict(task=task, teacher=per_task(p, 'teacher', task), lrs=list(teacher_lrs(p)), max_train=per_task(p, 'max_train', task),
-                max_dev=per_task(p, 'max_dev', task), **{k: getattr(p, k) for k in fields}, version=hpd_nb.__version__,
-                **added_settings(task, p, teacher=True))
+                max_dev=per_task(p, 'max_dev', task), **{k: getattr(p, k) for k in fields}, version=hpd_nb.__version__)
+
+# %% ../../nbs/22_dse_bench.ipynb #5b0c0006
+def teacher_file(work:Path, # the task's work folder
+                 f:int, # fold
+                )->Path:
+    "Where `cached_teacher_stage` keeps teacher `f`'s weights: `work/teachers/f<f>.safetensors` (not a checkpoint: never dropped)."
+    return Path(work)/'teachers'/f'f{f}.safetensors'
+
+def saved_teachers(task:str, p:DSEPreset, work:Path, # task, preset, work folder
+                   ids:list, # the stored stage's `teacher_ids`, one per fold
+                   device=None)->list:
+    "[(teacher, tokenizer)] per fold from `teacher_file`, each checked against its stored identity (`FileNotFoundError`, `ValueError`)."
+    if len(ids) != p.folds: raise ValueError(f"the stored teacher stage names {len(ids)} teachers' weights, not {p.folds}")
+    teachers = []
+    for f, tid in enumerate(ids):
+        model, tok = load_cross_encoder(resolve_model(per_task(p, 'teacher', task)), task, keep_layers=p.keep_layers)
+        load_weights(model, teacher_file(work, f))
+        if model_identity(model) != tid: raise ValueError(f"{teacher_file(work, f)} holds other weights than the stored teacher {f}")
+        teachers.append((model.to(device), tok))
+    return teachers
 
 def cached_teacher_stage(task:str, p:DSEPreset, data:dict, work:Path, device=None, progress:bool=False, resume:bool=True,
-                         keep:bool=False, # return teacher 0: it is trained (and its figures rewritten) even when they are stored
+                         keep:bool=False, # return teacher 0 (for the speed benchmark)
                         )->dict:
-    """`teacher_stage`, its figures, logits and the seconds it took kept in `work/teacher_stage.json` under `teacher_key`:
-    a change to the students' settings does not retrain the teachers."""
-    path, held, t0 = Path(work)/'teacher_stage.json', {}, time.time()
+    """`teacher_stage`, its figures, logits and the seconds it took kept in `work/teacher_stage.json` under `teacher_key`
+    and the teachers' weights in `work/teachers/`: a change to the students' settings or to the silver pairs does not
+    retrain the teachers. `silver_logits`: the mean of the teachers' logits on `data['silver']` (None without silver
+    pairs), cached by the teacher's weights and the pairs' texts; a stored stage's teachers are reloaded to compute them
+    (trained again only when their weights are gone)."""
+    path, held, t0, sv = Path(work)/'teacher_stage.json', {}, time.time(), data.get('silver')
     def make():
-        te = teacher_stage(task, p, data, work, device, progress, resume, keep)
-        held['kept'] = te.pop('kept')
+        te = teacher_stage(task, p, data, work, device, progress, resume)
+        held['teachers'] = te.pop('teachers')
+        for f, (model, _) in enumerate(held['teachers']): save_weights(model, teacher_file(work, f))
         return dict(te, pred_dtype=str(np.asarray(te['predictions']).dtype), seconds=time.time() - t0)
-    if keep and path.is_file(): path.unlink()
     v = keyed_json(path, teacher_key(task, p), make)
+    t1 = time.time()
+    if (keep or sv) and 'teachers' not in held:
+        try: held['teachers'] = saved_teachers(task, p, work, v.get('teacher_ids') or [], device)
+        except (OSError, ValueError, RuntimeError) as e:
+            warnings.warn(f"{task}: the stored teachers cannot be reloaded ({e}); training them again")
+            path.unlink()
+            v = keyed_json(path, teacher_key(task, p), make)
+    silver = None
+    if sv:
+        kw = dict(max_length=p.max_length, progress=progress)
+        with precision(p, device):
+            on_silver = [cached_teacher_logits(m, tok, task, 'silver', sv['s1'], sv['s2'], work/'cache', teacher_id=tid, **kw)
+                         for (m, tok), tid in zip(held['teachers'], v['teacher_ids'])]
+        silver = np.mean(on_silver, 0).astype(np.float32)
     logits = {k: np.asarray(z, np.float32) for k, z in v['logits'].items()}
-    silver = None if v.get('silver_logits') is None else np.asarray(v['silver_logits'], np.float32)
-    return dict(v, predictions=np.asarray(v['predictions'], v['pred_dtype']), logits=logits, silver_logits=silver, kept=held.get('kept'))
+    kept = held['teachers'][0] if keep else None
+    return dict(v, predictions=np.asarray(v['predictions'], v['pred_dtype']), logits=logits, silver_logits=silver, kept=kept,
+                silver_seconds=time.time() - t1 if sv else 0.0)  # reloading the teachers (when stored) and scoring the silver pairs
 
 # %% ../../nbs/22_dse_bench.ipynb #9b0b06d4
-def fresh_student(task:str, p:DSEPreset, seed:int=0)->tuple:
-    "(SiameseDSE, tokenizer) from the preset's pretrained encoder, head initialised under `seed`."
+def fresh_student(task:str, p:DSEPreset, seed:int=0,
+                  student:str='', # label of the student encoder (`student_labels`; '': the preset's `model`)
+                 )->tuple:
+    "(SiameseDSE, tokenizer) from the student encoder's pretrained weights (`student_spec`), head initialised under `seed`."
     torch.manual_seed(seed)
-    enc, tok = load_encoder(resolve_model(p.model), keep_layers=p.keep_layers)
+    model, keep_layers = student_spec(p, student)
+    enc, tok = load_encoder(resolve_model(model), keep_layers=keep_layers)
     return SiameseDSE(enc, task_spec(task).n_out, pooling=p.pooling, top_k=min(p.top_k, enc.config.num_hidden_layers)), tok
 
-def zero_shot_stage(task:str, p:DSEPreset, data:dict, device=None, progress:bool=False)->dict:
+def zero_shot_stage(task:str, p:DSEPreset, data:dict, device=None, progress:bool=False,
+                    student:str='', # label of the student encoder whose untrained cosine is scored
+                   )->dict:
     """Dev metrics and predictions of the zero-shot cosine, its threshold (or line) fitted on `p.zero_shot_fit`'s pairs
     (`fit`: where and the values), and the majority baseline's dev metrics (`majority`)."""
     on = data['sel'] if p.zero_shot_fit == 'selection' else data['fit']
     if len(on[0]) < 2: raise ValueError(f"{task}: {len(on[0])} {p.zero_shot_fit} pairs are too few to fit the zero-shot threshold")
-    model, tok = fresh_student(task, p)
+    model, tok = fresh_student(task, p, student=student)
     with precision(p, device):
         zs = zero_shot_baseline(model.to(device), tok, task, on, _pairs(data['dev']), max_length=p.max_length, progress=progress)
     fit = dict(on=p.zero_shot_fit, n=len(on[0]), **{k: zs[k] for k in ('threshold', 'slope', 'intercept') if k in zs})
@@ -552,33 +666,44 @@ def cached_sentence_scores(model:SiameseDSE, tok, p:DSEPreset, path:Path, device
     return keyed_json(path, key, lambda: sentence_scores(model, tok, p, device, progress))
 
 def train_student(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # task, preset, `task_data`, teacher_stage's logits, work folder
-                  name:str, alpha:float, seed:int, source:str, # one entry of `student_plan(p)`
+                  name:str, alpha:float, seed:int, source:str, # one entry of `student_plan(p, task)`: name, α, seed, logits
                   device=None, progress:bool=False,
                   resume:bool|str='auto', # the trainer's `resume`: True reloads a finished student
-                  silver_logits=None, # the teacher's logits on `data['silver']` (needed when there are silver pairs)
+                  silver_logits=None, # the teacher's logits on `data['silver']` (needed by a silver student)
+                  student:str='', # label of the student encoder
+                  silver:bool=False, # train on the silver pairs too (α > 0)
                  )->tuple:
-    """(student, tokenizer): one student of the plan, trained on the fit pairs — plus, for α > 0, the silver pairs, on
-    the distillation term only — or reloaded when its run has finished."""
-    stu, tok = fresh_student(task, p, seed)
+    """(student, tokenizer): one student of the plan, trained on the fit pairs — a silver student also on the silver
+    pairs, on the distillation term only, for as many optimizer steps as a gold student (`silver_budget='steps'`) or as
+    many passes (`'epochs'`) — or reloaded when its run has finished."""
+    stu, tok = fresh_student(task, p, seed, student)
     pairs, gold, sv = data['fit'], None, data.get('silver')
     teacher_logits = logits[source] if alpha > 0 else None
-    if alpha > 0 and sv:  # α = 0 learns from labels only: silver pairs would give it no loss
-        if silver_logits is None: raise ValueError(f"{task}: {len(sv['s1'])} silver pairs but no silver_logits")
+    epochs, steps = per_task(p, 'student_epochs', task), None
+    if silver:
+        if not sv or silver_logits is None: raise ValueError(f"{task}: {name} learns from silver pairs, but there are none or no logits")
         n = len(sv['s1'])
+        if p.silver_budget == 'steps': steps = train_steps(len(pairs[0]), p.batch_size, epochs)
         pairs = (pairs[0] + sv['s1'], pairs[1] + sv['s2'], list(pairs[2]) + [float('nan')]*n)
         gold, teacher_logits = [True]*len(data['fit'][0]) + [False]*n, np.concatenate([teacher_logits, silver_logits])
-    epochs = per_task(p, 'student_epochs', task)
-    cfg = train_config(p, 'student', work/name, len(pairs[0]), device=device, progress=progress, seed=seed, epochs=epochs)
+    cfg = train_config(p, 'student', work/name, len(pairs[0]), device=device, progress=progress, seed=seed, epochs=epochs, steps=steps)
     fit_dse(stu.to(device), tok, task, pairs, teacher_logits, alpha, cfg, max_length=p.max_length, gold=gold, resume=resume)
     return stu.to(device), tok
 
+def arm_name(student:str='', silver:bool=False)->str:
+    "Key of one encoder's distilled students on gold (or gold + silver) pairs, e.g. `gold`, `mpnet-L4 gold+silver`."
+    return f"{student + ' ' if student else ''}{'gold+silver' if silver else 'gold'}"
+
 def choose_alpha(p:DSEPreset, # preset
                  selection:dict, # {student name: selection-slice task score}
+                 student:str='', silver:bool=False, # whose students: an encoder's, on gold (or gold + silver) pairs
                 )->float:
     """The DSE row's α: `p.alpha`, or with `choose_alpha` the α > 0 whose students score best on the selection slice
     (mean over seeds; ties: the smaller)."""
     if not p.choose_alpha: return p.alpha
-    def mean_score(a): return np.mean([selection[student_name(a, s)] for s in p.seeds if student_name(a, s) in selection])
+    def mean_score(a):
+        names = [student_name(a, s, 'silver' if silver else '', student) for s in p.seeds]
+        return np.mean([selection[n] for n in names if n in selection])
     by = {a: mean_score(a) for a in sorted(p.alphas) if a > 0}
     return max(by, key=by.get)
 
@@ -587,28 +712,32 @@ def student_stage(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # ta
                   keep:bool=False, # return the headline student (for the speed benchmark)
                   silver_logits=None, # the teacher's logits on `data['silver']`, if any
                  )->dict:
-    """Dev metrics, predictions and selection-slice scores of every student; the DSE row's α; the headline student's
-    sentence scores; seconds (per student, and the headline's reload and scores)."""
+    """Dev metrics, predictions and selection-slice scores of every student; the DSE row's α per encoder and pairs
+    (`dse_alphas`; `dse_alpha`: the first encoder's on gold pairs); the headline students' sentence scores; seconds (per
+    student, and the headlines' reload and scores)."""
     res, dev = dict(metrics={}, predictions={}, selection={}, seconds={}, embeddings={}, kept=None), _pairs(data['dev'])
-    for name, alpha, seed, source in student_plan(p):
+    plan = student_plan(p, task)
+    for s in plan:
         t0 = time.time()
-        stu, tok = train_student(task, p, data, logits, work, name, alpha, seed, source, device, progress, 'auto' if resume else False,
-                                 silver_logits)
+        stu, tok = train_student(task, p, data, logits, work, s.name, s.alpha, s.seed, s.logits, device, progress,
+                                 'auto' if resume else False, silver_logits, s.student, s.silver)
         with precision(p, device):
-            res['metrics'][name], res['predictions'][name], _ = evaluate_student(stu, tok, task, dev, max_length=p.max_length)
-            res['selection'][name] = task_score(evaluate_student(stu, tok, task, data['sel'], max_length=p.max_length)[0])
+            res['metrics'][s.name], res['predictions'][s.name], _ = evaluate_student(stu, tok, task, dev, max_length=p.max_length)
+            res['selection'][s.name] = task_score(evaluate_student(stu, tok, task, data['sel'], max_length=p.max_length)[0])
         del stu
         gc.collect()
-        res['seconds'][name] = time.time() - t0
-    res['dse_alpha'] = a = choose_alpha(p, res['selection'])
-    if p.transfer or keep:  # the headline student, reloaded from its finished run
+        res['seconds'][s.name] = time.time() - t0
+    arms = dict.fromkeys((s.student, s.silver) for s in plan if s.alpha > 0)
+    res['dse_alphas'] = {arm_name(st, sv): choose_alpha(p, res['selection'], st, sv) for st, sv in arms}
+    res['dse_alpha'] = res['dse_alphas'][arm_name()]
+    if p.transfer or keep:  # the headline students, reloaded from their finished runs
         t0 = time.time()
-        stu, tok = train_student(task, p, data, logits, work, headline(p, a), a, p.seeds[0], logit_source(p), device, progress, True,
-                                 silver_logits)
-        if p.transfer:
-            h = headline(p, a)
-            res['embeddings'][h] = cached_sentence_scores(stu, tok, p, work/f'sentence_scores__{h}.json', device, progress)
-        if keep: res['kept'] = (stu, tok)
+        for st in student_labels(p) if p.transfer else ['']:
+            a = res['dse_alphas'][arm_name(st)]
+            h = headline(p, a, st)
+            stu, tok = train_student(task, p, data, logits, work, h, a, p.seeds[0], logit_source(p), device, progress, True, student=st)
+            if p.transfer: res['embeddings'][h] = cached_sentence_scores(stu, tok, p, work/f'sentence_scores__{h}.json', device, progress)
+            if keep and st == '': res['kept'] = (stu, tok)
         res['seconds']['headline'] = time.time() - t0  # reload, and its sentence scores when asked
     return res
 
@@ -626,30 +755,37 @@ def run_task(task:str, # GLUE task
              progress:bool=False, # progress bars (training, evaluation, logits)
              resume:bool=True, # resume interrupted training from this preset's checkpoints; False: start the task fresh
             )->dict:
-    "Teachers, zero-shot cosine and students on one task; their dev predictions are written to `out/preds/`."
+    "Teachers, zero-shot cosines and students (of every student encoder) on one task; their dev predictions go to `out/preds/`."
     p = dse_preset(preset)
     device, work, t0 = _device(device), task_dir(out, p.name, task), time.time()
     if not resume and work.exists(): shutil.rmtree(work)
     data, kw = task_data(task, p), dict(device=device, progress=progress, resume=resume)
     data['silver'] = silver_pairs(task, p, data)
+    t_sv = time.time()
     te = cached_teacher_stage(task, p, data, work, keep=keep_models, **kw)
     t1 = time.time()
-    zs = zero_shot_stage(task, p, data, device, progress)
+    zs = {st: zero_shot_stage(task, p, data, device, progress, st) for st in student_labels(p)}
     t2 = time.time()
     st = student_stage(task, p, data, te['logits'], work, keep=keep_models, silver_logits=te['silver_logits'], **kw)
-    preds = dict(teacher=te['predictions'], zero_shot=zs['predictions'], **st['predictions'])
-    for m in model_names(p): write_predictions(Path(out)/'preds'/f'{task}__{m}.tsv', data['dev']['idx'], data['dev']['labels'], preds[m])
+    names = model_names(p, task)
+    preds = dict(teacher=te['predictions'], **{zero_shot_name(s): z['predictions'] for s, z in zs.items()}, **st['predictions'])
+    for m in names: write_predictions(Path(out)/'preds'/f'{task}__{m}.tsv', data['dev']['idx'], data['dev']['labels'], preds[m])
     if not (p.keep_checkpoints or keep_models): drop_checkpoints(work)  # the kept models' task drops them after the speed benchmark
-    metrics = te['metrics'] | dict(zero_shot=zs['metrics'], majority=zs['majority']) | st['metrics']
-    collapsed = [m for m in model_names(p) if single_class(task, preds[m])]
+    metrics = te['metrics'] | {zero_shot_name(s): z['metrics'] for s, z in zs.items()} | dict(majority=zs['']['majority']) | st['metrics']
+    collapsed = [m for m in names if single_class(task, preds[m])]
     if collapsed: warnings.warn(f"{task}: {collapsed} predict a single class on dev: they learnt nothing")
-    scores = ', '.join(f"{m} {task_score(metrics[m]):.3f}" for m in ['majority', *model_names(p)])
+    scores = ', '.join(f"{m} {task_score(metrics[m]):.3f}" for m in ['majority', *names])
     print(f"{task}: {scores}; DSE alpha {st['dse_alpha']:g}", flush=True)
     seconds = dict(teachers=te.get('seconds', t1 - t0), zero_shot=t2 - t1, **st['seconds'])  # teachers: as trained, also when reused
+    if data['silver']: seconds['silver'] = t_sv - t0 + te['silver_seconds']  # drawing the pairs, scoring them (teachers reloaded)
     r = dict(metrics=metrics, n_drawn=data['n_drawn'], n_selection=len(data['sel'][0]), n_train=len(data['fit'][0]),
              n_dev=len(data['dev']['s1']), teacher_model=per_task(p, 'teacher', task), teacher_folds=te['folds'], lr_sweep=te['lr_sweep'],
-             logit_fit=te['logit_fit'], selection=st['selection'], dse_alpha=st['dse_alpha'], embeddings=st['embeddings'],
-             seconds=seconds, single_class=collapsed, zero_shot_fit=zs['fit'], silver=te.get('silver'))
+             logit_fit=te['logit_fit'], selection=st['selection'], dse_alpha=st['dse_alpha'], dse_alphas=st['dse_alphas'],
+             embeddings=st['embeddings'], seconds=seconds, single_class=collapsed, zero_shot_fit=zs['']['fit'],
+             silver=None if data['silver'] is None else dict(source=data['silver']['source'], **data['silver']['counts']))
+    if p.students:  # the other encoders: what they are, and where their zero-shot threshold sits
+        r['students'] = {s: dict(zip(('model', 'keep_layers'), student_spec(p, s)), zero_shot_fit=zs[s]['fit'])
+                         for s in student_labels(p)[1:]}
     if keep_models: r.update(teacher=te['kept'], student=st['kept'], train=data['train'], dev=data['dev'])
     return r
 
@@ -668,26 +804,48 @@ def _seed_range(*groups:dict)->float:
     "The largest spread (max − min over seeds) of the groups' scores; NaN unless every group has two seeds or more."
     return max(max(g.values()) - min(g.values()) for g in groups) if all(len(g) > 1 for g in groups) else np.nan
 
-def _by_alpha(scores:dict, cfg:dict, alpha:float, ablation:str='')->dict:
-    "{seed: task score} of the students at `alpha` (the main students, or an ablation's)."
-    return {s: scores[student_name(alpha, s, ablation)] for s in cfg['seeds'] if student_name(alpha, s, ablation) in scores}
+def _by_alpha(scores:dict, cfg:dict, alpha:float, ablation:str='', student:str='')->dict:
+    "{seed: task score} of an encoder's students at `alpha` (on gold pairs, or an ablation's: 'silver', 'in_sample')."
+    names = {s: student_name(alpha, s, ablation, student) for s in cfg['seeds']}
+    return {s: scores[n] for s, n in names.items() if n in scores}
+
+def _mean(scores:dict)->float:
+    "Mean of the scores; NaN when there are none."
+    return float(np.mean(list(scores.values()))) if scores else np.nan
+
+def _paired(a:dict, b:dict)->list:
+    "Seed-paired differences a − b."
+    return [a[s] - b[s] for s in a if s in b]
+
+def student_title(cfg:dict, # the run's preset settings
+                  student:str='', # label of the student encoder
+                 )->str:
+    "The student encoder as tables name it, e.g. `all-MiniLM-L6-v2` or `all-mpnet-base-v2, 4 layers`."
+    specs = {'': (cfg.get('model', ''), cfg.get('keep_layers'))} | {s[0]: (s[1], s[2]) for s in cfg.get('students') or ()}
+    model, keep = specs[student]
+    return model + (f', {keep} layers' if keep else '')
 
 def task_row(task:str, ms:dict, cfg:dict, # a task's metrics, the run's preset settings
              info:dict|None=None, # the task's `task_info` (its chosen α and teacher model), when the run saved them
+             student:str='', # label of the student encoder whose students the row reports
             )->dict:
-    "One row of `task_table` from a task's metrics and the run's preset settings."
+    "One row of `task_table`, for one task and one student encoder, from the task's metrics and the run's preset settings."
     sc, info = {m: task_score(v) for m, v in ms.items()}, info or {}
-    alpha, ia = info.get('dse_alpha', cfg['alpha']), cfg.get('in_sample_alpha', cfg['alpha'])
-    dse, a0 = _by_alpha(sc, cfg, alpha), _by_alpha(sc, cfg, 0.0)
-    diffs = [dse[s] - a0[s] for s in dse if s in a0]
-    r = dict(teacher=sc['teacher'], zero_shot=sc['zero_shot'], majority=sc.get('majority', np.nan),  # runs before majority: NaN
-             teacher_beats_zero_shot=sc['teacher'] > sc['zero_shot'],
-             dse=np.mean(list(dse.values())), alpha0=np.mean(list(a0.values())),
-             alpha1=np.mean(list(_by_alpha(sc, cfg, 1.0).values()) or [np.nan]),
-             dse_in_sample=np.mean(list(_by_alpha(sc, cfg, ia, 'in_sample').values()) or [np.nan]) if ia is not None else np.nan,
+    chosen = info.get('dse_alphas') or {}
+    alpha = chosen.get(arm_name(student), info.get('dse_alpha', cfg['alpha']))
+    ia = cfg.get('in_sample_alpha', cfg['alpha'])
+    dse, a0 = _by_alpha(sc, cfg, alpha, student=student), _by_alpha(sc, cfg, 0.0, student=student)
+    silver = _by_alpha(sc, cfg, chosen.get(arm_name(student, True), alpha), 'silver', student)
+    diffs, sdiffs, zs = _paired(dse, a0), _paired(silver, dse), sc[zero_shot_name(student)]
+    r = dict(teacher=sc['teacher'], zero_shot=zs, majority=sc.get('majority', np.nan),  # runs before majority: NaN
+             teacher_beats_zero_shot=sc['teacher'] > zs, dse=_mean(dse), alpha0=_mean(a0),
+             alpha1=_mean(_by_alpha(sc, cfg, 1.0, student=student)),
+             dse_in_sample=_mean(_by_alpha(sc, cfg, ia, 'in_sample', student)) if ia is not None else np.nan, dse_silver=_mean(silver),
              dse_minus_alpha0=np.mean(diffs) if diffs else np.nan, diff_min=min(diffs, default=np.nan), diff_max=max(diffs, default=np.nan),
-             seed_range=_seed_range(dse, a0),
-             seeds=len(diffs), alpha=alpha, teacher_model=info.get('teacher_model') or cfg.get('teacher') or cfg.get('model', ''), note='')
+             seed_range=_seed_range(dse, a0), silver_minus_dse=np.mean(sdiffs) if sdiffs else np.nan,
+             silver_diff_min=min(sdiffs, default=np.nan), silver_diff_max=max(sdiffs, default=np.nan),
+             seeds=len(diffs), alpha=alpha, teacher_model=info.get('teacher_model') or cfg.get('teacher') or cfg.get('model', ''),
+             student=student_title(cfg, student), note='')
     try: r['dse/teacher'] = score_ratio(task, r['teacher'], r['dse'])
     except ValueError as e: r['dse/teacher'], r['note'] = float('nan'), str(e)
     r['beyond_seed_range'] = bool(r['dse_minus_alpha0'] > r['seed_range'])  # NaN (one seed) compares False
@@ -695,23 +853,34 @@ def task_row(task:str, ms:dict, cfg:dict, # a task's metrics, the run's preset s
         r['note'] = (r['note'] + '; ' if r['note'] else '') + 'teacher too weak here: it does not beat the zero-shot cosine'
     return r
 
-def task_table(result:dict # output of `run_bench` (or the loaded dse.json)
-              )->pd.DataFrame:
-    """Per task: task scores, teacher vs zero-shot, DSE/teacher, α=0.5 − α=0 with its spread; `mean` over the tasks whose
-    teacher earned its place."""
-    info = result.get('task_info', {})
-    df = pd.DataFrame({t: task_row(t, ms, result['settings'], info.get(t)) for t, ms in result['tasks'].items()}).T
+_NUM = ('teacher', 'zero_shot', 'majority', 'dse', 'alpha0', 'alpha1', 'dse_in_sample', 'dse_silver', 'dse/teacher', 'dse_minus_alpha0',
+        'silver_minus_dse')
+_SILVER_COLS = ('dse_silver', 'silver_minus_dse', 'silver_diff_min', 'silver_diff_max')
+
+def _student_rows(result:dict, student:str)->pd.DataFrame:
+    "`task_table`'s rows of one student encoder: one per task, then their mean over the tasks whose teacher earned its place."
+    info, cfg = result.get('task_info', {}), result['settings']
+    df = pd.DataFrame({t: task_row(t, ms, cfg, info.get(t), student) for t, ms in result['tasks'].items()}).T
     ok = df[df.teacher_beats_zero_shot.astype(bool) & df['dse/teacher'].notna()]
-    num = ['teacher', 'zero_shot', 'majority', 'dse', 'alpha0', 'alpha1', 'dse_in_sample', 'dse/teacher', 'dse_minus_alpha0']
-    mean = ok[num].astype(float).mean() if len(ok) else pd.Series(np.nan, index=num)
+    mean = ok[list(_NUM)].astype(float).mean() if len(ok) else pd.Series(np.nan, index=list(_NUM))
     left = [t for t in df.index if t not in ok.index]
     note = f"over {list(ok.index)}" + (f"; left out (teacher too weak or undefined): {left}" if left else '')
-    df.loc['mean'] = mean.to_dict() | dict(alpha=np.nan, teacher_model='', note=note)
+    df.loc['mean'] = mean.to_dict() | dict(alpha=np.nan, teacher_model='', student=student_title(cfg, student), note=note)
+    df.index = [(task_label(t) if t != 'mean' else t) + (f' · {student}' if student else '') for t in df.index]
+    return df
+
+def task_table(result:dict # output of `run_bench` (or the loaded dse.json)
+              )->pd.DataFrame:
+    """Per task and student encoder: task scores, teacher vs zero-shot, DSE/teacher, α=0.5 − α=0 with its spread (and,
+    with silver pairs, DSE on gold + silver against DSE on gold); `mean` over the tasks whose teacher earned its place.
+    The first encoder's rows are named by their task (`mean`), another's add its label (`MRPC · mpnet-L4`)."""
+    labels = ['', *(s[0] for s in result['settings'].get('students') or ())]
+    df = pd.concat([_student_rows(result, st) for st in labels])
     df['degradation_%'] = 100*(1 - df['dse/teacher'].astype(float))
-    df.index = [task_label(t) if t != 'mean' else t for t in df.index]
+    silver = [c for c in _SILVER_COLS if df['dse_silver'].notna().any()]  # runs without silver pairs: no silver columns
     rest = ['dse/teacher', 'degradation_%', 'dse_minus_alpha0', 'diff_min', 'diff_max', 'seed_range', 'beyond_seed_range', 'seeds',
-            'alpha', 'teacher_model', 'note']
-    return df[num[:3] + ['teacher_beats_zero_shot'] + num[3:7] + rest]
+            *silver[1:], 'alpha', 'teacher_model', 'student', 'note']
+    return df[list(_NUM[:3]) + ['teacher_beats_zero_shot'] + list(_NUM[3:7]) + silver[:1] + rest]
 
 # %% ../../nbs/22_dse_bench.ipynb #e7f76f33
 def speed_benchmark(query:str, # the query sentence
@@ -723,6 +892,7 @@ def speed_benchmark(query:str, # the query sentence
                     repeats:int=3, # timed runs of every method
                     device=None, # where both models and the cached embeddings go; None: CUDA if available, else CPU
                     progress:bool=False, # progress bar while embedding the pool
+                    onnx_query:bool=False, # also time DSE with the query embedded by ONNX Runtime (`dse.time_one_vs_n`)
                    )->list:
     "`time_one_vs_n` for each N, with the pool's embeddings computed once (untimed) and tiled."
     (ce, ce_tok), (stu, s_tok), device = teacher, student, _device(device)
@@ -733,23 +903,27 @@ def speed_benchmark(query:str, # the query sentence
     for n in ns:
         ix = torch.arange(n, device=device) % len(pool)
         r = time_one_vs_n(query, [pool[i] for i in ix.tolist()], ce, ce_tok, stu, s_tok, candidate_embeddings=E[ix],
-                          max_length=max_length, repeats=repeats, max_cross_pairs=max_cross_pairs)
+                          max_length=max_length, repeats=repeats, max_cross_pairs=max_cross_pairs,
+                          onnx_query=onnx_query)
         rows.append({k: v for k, v in r.items() if k != 'cached'})
     return rows
 
 def speedup(rows:list, # output of `speed_benchmark` (result['speed'])
             n:int, # candidate-set size
             stat:str='', # '' (medians), '_min' or '_max' of both
+            method:str='dse', # 'dse', or 'dse_onnx' (the query embedded by ONNX Runtime, when it was timed)
            )->float:
     "Cross-encoder time / DSE time at N = `n`."
     r = next((r for r in rows if r['n'] == n), None)
     if r is None: raise ValueError(f"no speed measurement at N={n}; have {[r['n'] for r in rows]}")
-    return r[f'cross_encoder_s{stat}']/r[f'dse_s{stat}']
+    if f'{method}_s' not in r: raise ValueError(f"no {method!r} timing at N={n}; have {[k[:-2] for k in r if k.endswith('_s')]}")
+    return r[f'cross_encoder_s{stat}']/r[f'{method}_s{stat}']
 
 # %% ../../nbs/22_dse_bench.ipynb #61dade6b
 _KEEP = ('metrics', 'n_drawn', 'n_selection', 'n_train', 'n_dev', 'teacher_model', 'teacher_folds', 'lr_sweep', 'logit_fit', 'selection',
-         'dse_alpha', 'embeddings', 'seconds', 'single_class', 'zero_shot_fit', 'silver')
-_ADDED = ('silver', 'task_silver', 'silver_k', 'silver_n', 'zero_shot_fit')  # in a task's key only as `added_settings` puts them
+         'dse_alpha', 'dse_alphas', 'embeddings', 'seconds', 'single_class', 'zero_shot_fit', 'silver', 'students')
+# keyed through `added_settings` where they change what a task does; `onnx_query` never (it only times the speed benchmark)
+_ADDED = ('silver', 'task_silver', 'silver_k', 'silver_n', 'silver_budget', 'zero_shot_fit', 'students', 'onnx_query')
 
 def task_settings(task:str, p:DSEPreset)->dict:
     """The preset as `task` sees it: per-task overrides resolved, other tasks' overrides and the task list left out,
@@ -765,7 +939,7 @@ def task_result_key(task:str, # GLUE task
 
 def _pred_hashes(out, task:str, p:DSEPreset)->dict:
     "SHA-256 of each model's prediction file of `task` (None where it is missing)."
-    fs = {m: Path(out)/'preds'/f'{task}__{m}.tsv' for m in model_names(p)}
+    fs = {m: Path(out)/'preds'/f'{task}__{m}.tsv' for m in model_names(p, task)}
     return {m: sha256_file(f) if f.is_file() else None for m, f in fs.items()}
 
 def cached_task_result(out:Path, # output directory of the run
@@ -839,7 +1013,8 @@ def run_bench(preset:str|DSEPreset='quick', # a preset or the name of one in DSE
     pool = list(dict.fromkeys(last['train']['s1'] + last['train']['s2']))
     with precision(p, device):
         result['speed'] = speed_benchmark(last['dev']['s1'][0], pool, last['teacher'], last['student'], p.speed_n, p.max_cross_pairs,
-                                          p.max_length, repeats=p.speed_repeats, device=device, progress=progress)
+                                          p.max_length, repeats=p.speed_repeats, device=device, progress=progress,
+                                          onnx_query=p.onnx_query)
     result['speed_task'], result['speed_pool'], result['speed_seconds'] = tasks[-1], len(pool), time.time() - t1
     result['speed_cached'] = ('candidate student embeddings (computed once for the unique pool sentences, tiled to N; '
                               f'used by DSE and dot, on {device}); nothing for the cross-encoder')
