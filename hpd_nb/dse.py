@@ -524,7 +524,7 @@ def onnx_query_embedder(student:SiameseDSE, # a student with 'mean' pooling, on 
     if student.pooling != 'mean': raise ValueError(f"onnx_query_embedder needs 'mean' pooling, not {student.pooling!r}")
     if next(student.parameters()).device.type != 'cpu': raise ValueError("onnx_query_embedder: ONNX Runtime runs here on the CPU only")
     with tempfile.TemporaryDirectory() as d:  # the session holds the graph in memory once built
-        sess = onnx_session(export_onnx(student.encoder.eval(), tokenizer, Path(d)/'encoder.onnx'))
+        sess = onnx_session(export_onnx(student.encoder.eval(), tokenizer, Path(d)/'encoder.onnx'), spin=False)  # torch's head runs next
     names = {i.name for i in sess.get_inputs()}
     def embed(sentence:str) -> torch.Tensor:
         t = tokenizer([sentence], truncation=True, max_length=max_length, return_tensors='np')

@@ -439,12 +439,14 @@ def onnx_transformer(enc:SentenceEncoder, # an encoder on the CPU (its torch mod
 
 def onnx_session(path:str|os.PathLike, # an .onnx file
                  threads:int|None=None, # intra-op threads (None: as many as torch uses)
+                 spin:bool=True, # let idle threads spin between runs (False where torch computes between runs: they would compete)
                 ):
     "An ONNX Runtime CPU session of `path`."
     import onnxruntime as ort
     so = ort.SessionOptions()
     so.intra_op_num_threads = threads or torch.get_num_threads()
     so.inter_op_num_threads = 1
+    if not spin: so.add_session_config_entry('session.intra_op.allow_spinning', '0')
     return ort.InferenceSession(str(path), so, providers=['CPUExecutionProvider'])
 
 
