@@ -329,6 +329,7 @@ def train_student(student:str|os.PathLike|HPDStudent, # backbone name/directory,
                   resume:bool=True, # continue this run's checkpoints (False: start again)
                   fingerprint:dict|None=None, # extra fields keying the run (e.g. the teacher)
                   track_sts:bool|None=None, # track STS-B dev in training, keep its best checkpoint (None: when the data is present)
+                  dev:tuple|None=None, # (name, model -> score): scored at every evaluation instead, its highest checkpoint kept
                  ) -> tuple[HPDStudent, TrainResult]:
     "Build, initialise and train one HPD student; returns `(student, TrainResult)`."
     r = recipe or HPDRecipe(dim=np.shape(train_targets)[1])
@@ -340,10 +341,12 @@ def train_student(student:str|os.PathLike|HPDStudent, # backbone name/directory,
         n = min(r.n_init, len(train_sentences))
         student.init_projection(r.init, train_sentences[:n], train_targets[:n], show_progress=progress)
     student.freeze_lower(r.freeze_layers)
-    sts = sts_data_available() if track_sts is None else track_sts
+    sts = False if dev else sts_data_available() if track_sts is None else track_sts
     cfg = r.train_config(out_dir, len(train_sentences), progress, device, report_to, select_on_sts=sts)
+    if dev: cfg = replace(cfg, metric_for_best=f'eval_{dev[0]}', greater_is_better=True)
+    eval_fn = (lambda m: {dev[0]: dev[1](m)}) if dev else stsb_dev_metric if sts else None
     res = train(student, DistillationExamples(train_sentences, train_targets), hpd_collate(student), hpd_objective(r.loss), cfg,
-                eval_fn=stsb_dev_metric if sts else None, eval_dataset=DistillationExamples(heldout_sentences, heldout_targets),
+                eval_fn=eval_fn, eval_dataset=DistillationExamples(heldout_sentences, heldout_targets),
                 resume='auto' if resume else False, fingerprint=dict(fingerprint or {}, recipe=asdict(r), keep_layers=keep_layers))
     return res.model, res
 
@@ -508,6 +511,8 @@ def distill(teacher=TEACHER, # teacher: name, directory, hub id (online) or a `S
             column:str='text', # column of a `datasets.Dataset` passed as `sentences`
             name:str|None=None, # the model's name in its card (None: the folder name)
             keep_checkpoints:bool=False, # keep `checkpoint_dir(out)` after success (a later call with the same settings reuses the run)
+            dev:tuple|None=None, # (name, model -> score): a development score tracked in training, its best checkpoint kept
+            fingerprint:dict|None=None, # more fields keying the training run (e.g. what `dev` scores)
             **overrides, # any other `HPDRecipe` field, e.g. lr=1e-4, epochs=2
            ) -> DistillResult:
     "Distil `student` from `teacher` on `sentences`: a d-dim sentence-transformers directory with its model card and metrics."
@@ -522,9 +527,9 @@ def distill(teacher=TEACHER, # teacher: name, directory, hub id (online) or a `S
     train_s, held_s = distill_split(data, heldout, column, r)
     pca, Y = teacher_targets(tenc, held_s + train_s, slice(len(held_s), None), r.dim, r.n_pca_fit, r.seed, r.center, progress)
     nh, t1 = len(held_s), time.time()
-    run_key = dict(teacher=_model_label(tenc), teacher_files=tenc.cache_identity().get('files'))
+    run_key = dict(fingerprint or {}, teacher=_model_label(tenc), teacher_files=tenc.cache_identity().get('files'))
     st, res = train_student(student, train_s, Y[nh:], held_s, Y[:nh], checkpoint_dir(out), r, keep_layers, progress, device,
-                            report_to, resume, run_key, track_sts)
+                            report_to, resume, run_key, track_sts, dev)
     made = distill_metrics(st, res, r, tenc, student, student_dir, layers_before, data, len(train_s), nh, pca)
     metrics = dict(name=name or out.name, **made,
                    train_seconds=round(time.time() - t1, 1), processes=state.num_processes)

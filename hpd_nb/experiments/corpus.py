@@ -20,11 +20,10 @@ import hpd_nb
 from ..core import atomic_write_text, keyed_json, read_result, resolve_model, row_label, write_result
 from ..data import DOC_UNITS, BeirData, load_beir, split_documents, title_text_task
 from ..encoding import SentenceEncoder, texts_hash
-from ..hpd import (HPD_LOSSES, DistillationExamples, HPDRecipe, checkpoint_dir, distill, distill_metrics, distill_split, hpd_collate,
-                        hpd_objective, read_sentences, save_distilled, teacher_targets)
+from ..hpd import HPD_LOSSES, HPDRecipe, distill
 from .reproduce import HPDPreset, with_layers
-from ..student import HPDStudent, check_encoder
-from ..trainer import START_WEIGHTS, load_weights, train
+from ..student import HPDStudent
+from ..trainer import START_WEIGHTS, load_weights
 from ..retrieval import (View, build_index, code_bytes, code_of, embed_texts, fit_reduction, int8_codes, reduce_vectors, reduction_of,
                               row_index, row_queries,
                               search_metrics, write_qrels)
@@ -173,27 +172,12 @@ def distill_tracked(p:CorpusPreset, # the settings
                    ) -> tuple[SentenceEncoder, dict]:
     """One student distilled on the corpus as `distill` does, the development task scored at every evaluation (`dev_curve`: [step,
     nDCG@10], step 0 the fitted start) and choosing the checkpoint: (the kept model, its untrained start when no step beat it; figures)."""
-    r, path, t0 = p.recipe(dim, loss, lr), Path(out)/'students'/folder, time.time()
-    data = read_sentences(texts)
-    train_s, held_s = distill_split(data, None, 'text', r)
-    pca, Y = teacher_targets(teacher, held_s + train_s, slice(len(held_s), None), r.dim, r.n_pca_fit, r.seed, r.center, progress)
-    nh, t1 = len(held_s), time.time()
-    torch.manual_seed(r.seed)
-    st = HPDStudent(p.student, dim=r.dim, keep_layers=p.keep_layers, max_seq_length=r.max_seq_length, seed=r.seed)
-    st.init_projection(r.init, train_s[:r.n_init], Y[nh:nh + r.n_init], show_progress=progress)  # the fitted start, as `distill`'s
-    st.freeze_lower(r.freeze_layers)
-    cfg = replace(r.train_config(checkpoint_dir(path), len(train_s), progress, device, select_on_sts=False),
-                  metric_for_best='eval_dev', greater_is_better=True)
-    dev = lambda m: {'dev': dev_score(lambda s: m.encode(s, show_progress=False), task, cache=False)}
-    key = dict(teacher=teacher.name, teacher_files=teacher.cache_identity().get('files'), recipe=asdict(r), keep_layers=p.keep_layers,
-               dev_task=texts_hash(list(task.queries.values()) + list(task.corpus.values())))
-    res = train(st, DistillationExamples(train_s, Y[nh:]), hpd_collate(st), hpd_objective(r.loss), cfg, eval_fn=dev,
-                eval_dataset=DistillationExamples(held_s, Y[:nh]), fingerprint=key)
-    student_dir = resolve_model(p.student)
-    made = distill_metrics(res.model, res, r, teacher, p.student, student_dir, check_encoder(student_dir).get('num_hidden_layers'),
-                           data, len(train_s), nh, pca)
-    metrics = dict(name=folder, **made, train_seconds=round(time.time() - t1, 1), processes=1)
-    save_distilled(res.model, path, metrics, res, False, progress, t0)
+    r, path = p.recipe(dim, loss, lr), Path(out)/'students'/folder
+    score = lambda m: dev_score(lambda s: m.encode(s, show_progress=False), task, cache=False)
+    got = distill(teacher, p.student, texts, out=path, recipe=r, keep_layers=p.keep_layers, device=device, progress=progress,
+                  sts=False, name=folder, keep_checkpoints=True, dev=('dev', score),  # checkpoints kept: `untrained_start` reads one
+                  fingerprint=dict(dev_task=texts_hash(list(task.queries.values()) + list(task.corpus.values()))))
+    res, metrics = got.train, got.metrics
     ev = res.history.dropna(subset=['eval_dev'])
     curve = [[int(s), float(v)] for s, v in zip(ev['step'], ev['eval_dev'])]
     start = bool(res.best_checkpoint) and Path(res.best_checkpoint).name == START_WEIGHTS
