@@ -1,7 +1,7 @@
 """Which int8 weights keep the teacher faithful on documents: cosine to fp32 on 200 SciFact documents of ONNX Runtime's int8
 (every MatMul, or the feed-forward blocks only) beside bf16, and seconds (on a shared machine: not a speed measurement).
 Writes outputs/int8_lever/lever.json, committed as results/precision/int8_documents.json."""
-import time, json, numpy as np, torch, onnx
+import time, json, torch, onnx
 from pathlib import Path
 from hpd_nb.data import load_beir
 from hpd_nb.encoding import SentenceEncoder, onnx_transformer, onnx_session
