@@ -562,7 +562,8 @@ def time_one_vs_n(query:str, # the new sentence
     calls = dict(cross_encoder=cross, dse=dse, dot=lambda: C @ query_vec())
     if onnx_query:
         fast = onnx_query_embedder(student, student_tokenizer, max_length)  # built untimed, checked against the student's vector
-        gap = float((fast(query) - query_vec().cpu()).abs().max())
+        with torch.autocast(dev.type, enabled=False): ref = query_vec().cpu()  # against fp32, also inside a caller's bf16 autocast
+        gap = float((fast(query) - ref).abs().max())
         if gap > 1e-4: raise ValueError(f"ONNX Runtime's query vector differs from the student's by {gap:.2g}")
         calls['dse_onnx'] = lambda: score_pairs_from_embeddings(student, fast(query), C)
     secs = time_calls(calls, repeats, warmup=0, sync=_syncer(devices))

@@ -408,7 +408,7 @@ def export_onnx(model:nn.Module, # a transformers encoder, fp32 on the CPU
     feats = tokenizer(['a short sentence', 'a second, slightly longer sentence'], padding=True, return_tensors='pt')
     names = [k for k in ('input_ids', 'attention_mask', 'token_type_ids') if k in feats]
     axes = {k: {0: 'batch', 1: 'seq'} for k in [*names, 'last_hidden_state']}
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), torch.autocast('cpu', enabled=False):  # an fp32 graph, also inside a caller's bf16 autocast
         warnings.simplefilter('ignore')  # the exporter's deprecation and tracer notes; the graph is checked against torch below
         torch.onnx.export(_LastHidden(model, names).eval(), tuple(feats[k] for k in names), str(dest), input_names=names,
                           output_names=['last_hidden_state'], dynamic_axes=axes, opset_version=ONNX_OPSET, dynamo=False)

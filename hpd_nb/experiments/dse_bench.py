@@ -5,7 +5,7 @@
 # %% ../../nbs/22_dse_bench.ipynb #5893ad61
 from __future__ import annotations
 import contextlib, gc, json, math, re, shutil, time, warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 import bm25s
@@ -34,9 +34,9 @@ __all__ = ['SILVER_SOURCES', 'DSE_PRESETS', 'PER_TASK', 'DSEPreset', 'task_label
            'bm25_pairs', 'random_pairs', 'quora_pairs', 'silver_pairs', 'fit_fold_teacher', 'selection_score',
            'choose_teachers', 'teacher_stage', 'added_settings', 'teacher_key', 'teacher_file', 'saved_teachers',
            'cached_teacher_stage', 'fresh_student', 'zero_shot_stage', 'sentence_scores', 'cached_sentence_scores',
-           'train_student', 'arm_name', 'choose_alpha', 'student_stage', 'drop_checkpoints', 'run_task', 'score_ratio',
-           'student_title', 'task_row', 'task_table', 'speed_benchmark', 'speedup', 'task_settings', 'task_result_key',
-           'cached_task_result', 'run_bench', 'load_result']
+           'train_student', 'arm_name', 'choose_alpha', 'student_stage', 'silver_k_stage', 'drop_checkpoints',
+           'run_task', 'score_ratio', 'student_title', 'task_row', 'task_table', 'speed_benchmark', 'speedup',
+           'task_settings', 'task_result_key', 'cached_task_result', 'run_bench', 'load_result']
 
 # %% ../../nbs/22_dse_bench.ipynb #2087df34
 SILVER_SOURCES = ('none', 'bm25', 'random', 'quora')
@@ -87,6 +87,7 @@ class DSEPreset:
     silver:str='none' # silver pairs for the distilled students: 'none', 'bm25', 'random' or 'quora' (QQP only)
     task_silver:tuple=() # per-task overrides of `silver`, e.g. (('QQP', 'quora'),)
     silver_k:int=5 # BM25 neighbours taken per training sentence ('bm25')
+    silver_ks:tuple=() # BM25 k candidates, chosen per task on the selection slice (`silver_k_stage`); (): `silver_k`
     silver_n:int|None=None # silver pairs per task (a seeded sample of the candidates); None: as many as the task's fit pairs
     zero_shot_fit:str='selection' # pairs the zero-shot threshold (or line) is fitted on: 'selection' (the slice) or 'fit'
     silver_budget:str='steps' # a silver student's optimizer steps: 'steps' (a gold student's) or 'epochs' (its passes over gold + silver)
@@ -104,6 +105,7 @@ class DSEPreset:
         bad = [t for t in self.tasks if t != 'QQP' and dict(self.task_silver).get(t, self.silver) == 'quora']
         if bad: raise ValueError(f"silver='quora' draws from the Quora file: QQP only, not {bad[0]}")
         if self.silver_k < 1: raise ValueError(f"silver_k={self.silver_k} must be >= 1")
+        if any(not isinstance(k, int) or k < 1 for k in self.silver_ks): raise ValueError(f"silver_ks={self.silver_ks}: each k an int >= 1")
         if self.silver_n is not None and self.silver_n < 1: raise ValueError(f"silver_n={self.silver_n} must be >= 1 (or None)")
         if self.zero_shot_fit not in ('selection', 'fit'): raise ValueError(f"zero_shot_fit={self.zero_shot_fit!r}: 'selection' or 'fit'")
         if self.silver_budget not in ('steps', 'epochs'): raise ValueError(f"silver_budget={self.silver_budget!r}: 'steps' or 'epochs'")
@@ -135,7 +137,7 @@ DSE_PRESETS = {
                         single_seed_alphas=(), in_sample_alpha=None, bf16=True, seeds=(0, 1, 2),
                         # cuts for CPU time (below): one α > 0, one student epoch on MRPC and RTE too, half of cpu's QQP pairs
                         alphas=(0.0, 0.5), alpha=0.5, task_max_train=(('QQP', 5500),),
-                        silver='bm25', task_silver=(('QQP', 'quora'),), silver_budget='epochs',
+                        silver='bm25', silver_ks=(2, 5, 10), task_silver=(('QQP', 'quora'),), silver_budget='epochs',
                         students=(('mpnet-L4', 'all-mpnet-base-v2', 4),)),
 }
 
@@ -550,6 +552,10 @@ def teacher_stage(task:str, p:DSEPreset, data:dict, work:Path, # task, preset, `
                 teacher_ids=[model_identity(m) for m, _ in teachers], teachers=teachers)
 
 # %% ../../nbs/22_dse_bench.ipynb #5b0c0004
+def _bm25_k(p:DSEPreset)->dict:
+    "The BM25 setting a task's key holds: the candidates chosen among (`silver_ks`), else the one `silver_k`."
+    return dict(silver_ks=list(p.silver_ks)) if p.silver_ks else dict(silver_k=p.silver_k)
+
 def added_settings(task:str, p:DSEPreset)->dict:
     """The settings added after the committed runs, as `task` sees them, only where they change what those runs did:
     the zero-shot fitted on the selection slice, silver pairs on, more student encoders. Off, they add nothing, so the
@@ -557,7 +563,7 @@ def added_settings(task:str, p:DSEPreset)->dict:
     src, s = per_task(p, 'silver', task), {}
     if p.zero_shot_fit != 'fit': s['zero_shot_fit'] = p.zero_shot_fit
     if src != 'none':
-        s.update(silver=src, silver_n=p.silver_n, **(dict(silver_k=p.silver_k) if src == 'bm25' else {}), silver_budget=p.silver_budget)
+        s.update(silver=src, silver_n=p.silver_n, **(_bm25_k(p) if src == 'bm25' else {}), silver_budget=p.silver_budget)
     if p.students: s['students'] = p.students
     return s
 
@@ -741,6 +747,31 @@ def student_stage(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # ta
         res['seconds']['headline'] = time.time() - t0  # reload, and its sentence scores when asked
     return res
 
+# %% ../../nbs/22_dse_bench.ipynb #bc0554d4
+def silver_k_stage(task:str, p:DSEPreset, data:dict, work:Path, # task, preset, `task_data`, work folder
+                   device=None, progress:bool=False, resume:bool=True)->dict|None:
+    """With `p.silver_ks` and BM25 silver pairs on `task`: {k: selection-slice score} of one silver student per k (the
+    preset's encoder, α = `p.alpha`, first seed), the chosen k (ties: the first listed; a k without pairs is no candidate),
+    its pairs (`silver`) and each k's pair counts. The chosen k's student is copied to the plan's folder. None when the
+    task makes no such choice."""
+    if not (p.silver_ks and per_task(p, 'silver', task) == 'bm25'): return None
+    name, scores, drawn, src = student_name(p.alpha, p.seeds[0], 'silver'), {}, {}, logit_source(p)
+    for k in p.silver_ks:
+        d = dict(data, silver=silver_pairs(task, replace(p, silver_k=k), data))
+        drawn[k] = d['silver']
+        if not d['silver']['s1']: continue  # every hit a gold pair or a repeat: not a candidate
+        te = cached_teacher_stage(task, p, d, work, device=device, progress=progress, resume=resume)
+        stu, tok = train_student(task, p, d, te['logits'], work/'silver_k'/f'k{k}', name, p.alpha, p.seeds[0], src, device, progress,
+                                 'auto' if resume else False, te['silver_logits'], '', True)
+        with precision(p, device): scores[k] = task_score(evaluate_student(stu, tok, task, data['sel'], max_length=p.max_length)[0])
+        del stu
+        gc.collect()
+    if not scores: raise ValueError(f"{task}: no k of silver_ks={p.silver_ks} gives a silver pair beyond the labelled ones")
+    best = max(scores, key=scores.get)
+    if not (work/name).exists(): shutil.copytree(work/'silver_k'/f'k{best}'/name, work/name)
+    return dict(scores=scores, chosen=best, silver=drawn[best], counts={k: s['counts'] for k, s in drawn.items()})
+
+
 # %% ../../nbs/22_dse_bench.ipynb #85241740
 def drop_checkpoints(work:Path # a task's work folder
                     )->None:
@@ -762,6 +793,11 @@ def run_task(task:str, # GLUE task
     data, kw = task_data(task, p), dict(device=device, progress=progress, resume=resume)
     data['silver'] = silver_pairs(task, p, data)
     t_sv = time.time()
+    if p.silver_ks: cached_teacher_stage(task, p, dict(data, silver=None), work, **kw)  # the k choice scores with the teachers
+    t_k0 = time.time()
+    ks = silver_k_stage(task, p, data, work, **kw)
+    if ks: data['silver'] = ks['silver']
+    t_k = time.time()
     te = cached_teacher_stage(task, p, data, work, keep=keep_models, **kw)
     t1 = time.time()
     zs = {st: zero_shot_stage(task, p, data, device, progress, st) for st in student_labels(p)}
@@ -778,11 +814,13 @@ def run_task(task:str, # GLUE task
     print(f"{task}: {scores}; DSE alpha {st['dse_alpha']:g}", flush=True)
     seconds = dict(teachers=te.get('seconds', t1 - t0), zero_shot=t2 - t1, **st['seconds'])  # teachers: as trained, also when reused
     if data['silver']: seconds['silver'] = t_sv - t0 + te['silver_seconds']  # drawing the pairs, scoring them (teachers reloaded)
+    if ks: seconds['silver_k'] = t_k - t_k0  # the k choice: its pairs, their logits and one student per k
     r = dict(metrics=metrics, n_drawn=data['n_drawn'], n_selection=len(data['sel'][0]), n_train=len(data['fit'][0]),
              n_dev=len(data['dev']['s1']), teacher_model=per_task(p, 'teacher', task), teacher_folds=te['folds'], lr_sweep=te['lr_sweep'],
              logit_fit=te['logit_fit'], selection=st['selection'], dse_alpha=st['dse_alpha'], dse_alphas=st['dse_alphas'],
              embeddings=st['embeddings'], seconds=seconds, single_class=collapsed, zero_shot_fit=zs['']['fit'],
-             silver=None if data['silver'] is None else dict(source=data['silver']['source'], **data['silver']['counts']))
+             silver=None if data['silver'] is None else dict(source=data['silver']['source'], **data['silver']['counts']),
+             silver_k=None if ks is None else {k: ks[k] for k in ('scores', 'chosen', 'counts')})
     if p.students:  # the other encoders: what they are, and where their zero-shot threshold sits
         r['students'] = {s: dict(zip(('model', 'keep_layers'), student_spec(p, s)), zero_shot_fit=zs[s]['fit'])
                          for s in student_labels(p)[1:]}
@@ -837,6 +875,7 @@ def task_row(task:str, ms:dict, cfg:dict, # a task's metrics, the run's preset s
     dse, a0 = _by_alpha(sc, cfg, alpha, student=student), _by_alpha(sc, cfg, 0.0, student=student)
     silver = _by_alpha(sc, cfg, chosen.get(arm_name(student, True), alpha), 'silver', student)
     diffs, sdiffs, zs = _paired(dse, a0), _paired(silver, dse), sc[zero_shot_name(student)]
+    s0 = _paired(silver, a0)
     r = dict(teacher=sc['teacher'], zero_shot=zs, majority=sc.get('majority', np.nan),  # runs before majority: NaN
              teacher_beats_zero_shot=sc['teacher'] > zs, dse=_mean(dse), alpha0=_mean(a0),
              alpha1=_mean(_by_alpha(sc, cfg, 1.0, student=student)),
@@ -844,18 +883,22 @@ def task_row(task:str, ms:dict, cfg:dict, # a task's metrics, the run's preset s
              dse_minus_alpha0=np.mean(diffs) if diffs else np.nan, diff_min=min(diffs, default=np.nan), diff_max=max(diffs, default=np.nan),
              seed_range=_seed_range(dse, a0), silver_minus_dse=np.mean(sdiffs) if sdiffs else np.nan,
              silver_diff_min=min(sdiffs, default=np.nan), silver_diff_max=max(sdiffs, default=np.nan),
+             silver_minus_alpha0=np.mean(s0) if s0 else np.nan,  # and beyond the seeds: its worst seed above label-only's best
+             silver_beyond_alpha0=bool(len(silver) > 1 and len(a0) > 1 and min(silver.values()) > max(a0.values())),
              seeds=len(diffs), alpha=alpha, teacher_model=info.get('teacher_model') or cfg.get('teacher') or cfg.get('model', ''),
              student=student_title(cfg, student), note='')
     try: r['dse/teacher'] = score_ratio(task, r['teacher'], r['dse'])
     except ValueError as e: r['dse/teacher'], r['note'] = float('nan'), str(e)
+    r['silver/teacher'] = r['dse_silver']/r['teacher'] if np.isfinite(r['dse/teacher']) else np.nan
     r['beyond_seed_range'] = bool(r['dse_minus_alpha0'] > r['seed_range'])  # NaN (one seed) compares False
     if not r['teacher_beats_zero_shot']:
         r['note'] = (r['note'] + '; ' if r['note'] else '') + 'teacher too weak here: it does not beat the zero-shot cosine'
     return r
 
 _NUM = ('teacher', 'zero_shot', 'majority', 'dse', 'alpha0', 'alpha1', 'dse_in_sample', 'dse_silver', 'dse/teacher', 'dse_minus_alpha0',
-        'silver_minus_dse')
-_SILVER_COLS = ('dse_silver', 'silver_minus_dse', 'silver_diff_min', 'silver_diff_max')
+        'silver_minus_dse', 'silver/teacher', 'silver_minus_alpha0')
+_SILVER_COLS = ('dse_silver', 'silver/teacher', 'silver_minus_dse', 'silver_diff_min', 'silver_diff_max', 'silver_minus_alpha0',
+                'silver_beyond_alpha0')
 
 def _student_rows(result:dict, student:str)->pd.DataFrame:
     "`task_table`'s rows of one student encoder: one per task, then their mean over the tasks whose teacher earned its place."
@@ -921,9 +964,10 @@ def speedup(rows:list, # output of `speed_benchmark` (result['speed'])
 
 # %% ../../nbs/22_dse_bench.ipynb #61dade6b
 _KEEP = ('metrics', 'n_drawn', 'n_selection', 'n_train', 'n_dev', 'teacher_model', 'teacher_folds', 'lr_sweep', 'logit_fit', 'selection',
-         'dse_alpha', 'dse_alphas', 'embeddings', 'seconds', 'single_class', 'zero_shot_fit', 'silver', 'students')
+         'dse_alpha', 'dse_alphas', 'embeddings', 'seconds', 'single_class', 'zero_shot_fit', 'silver', 'students',
+         'silver_k')
 # keyed through `added_settings` where they change what a task does; `onnx_query` never (it only times the speed benchmark)
-_ADDED = ('silver', 'task_silver', 'silver_k', 'silver_n', 'silver_budget', 'zero_shot_fit', 'students', 'onnx_query')
+_ADDED = ('silver', 'task_silver', 'silver_k', 'silver_ks', 'silver_n', 'silver_budget', 'zero_shot_fit', 'students', 'onnx_query')
 
 def task_settings(task:str, p:DSEPreset)->dict:
     """The preset as `task` sees it: per-task overrides resolved, other tasks' overrides and the task list left out,
