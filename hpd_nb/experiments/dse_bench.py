@@ -747,7 +747,7 @@ def student_stage(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # ta
         res['seconds']['headline'] = time.time() - t0  # reload, and its sentence scores when asked
     return res
 
-# %% ../../nbs/22_dse_bench.ipynb #bc0554d4
+# %% ../../nbs/22_dse_bench.ipynb #26e3bff5
 def silver_k_stage(task:str, p:DSEPreset, data:dict, work:Path, # task, preset, `task_data`, work folder
                    device=None, progress:bool=False, resume:bool=True)->dict|None:
     """With `p.silver_ks` and BM25 silver pairs on `task`: {k: selection-slice score} of one silver student per k (the
