@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['STS_SHORT', 'MINILM_REFERENCE', 'pair_cosine', 'spearman100', 'as_encoder', 'encode_unique', 'sts_spearman',
            'evaluate_sts', 'sts_sentences', 'precomputed_only', 'sts_row', 'sts_table', 'sts_dev_pairs',
-           'sts_dev_sample', 'sts_dev_spearman', 'plot_sts_table', 'time_encoders', 'model_name', 'Evaluator',
-           'STSEvaluator', 'SpeedEvaluator']
+           'sts_dev_sample', 'active_dev_sample', 'sts_dev_spearman', 'plot_sts_table', 'time_encoders', 'model_name',
+           'Evaluator', 'STSEvaluator', 'SpeedEvaluator']
 
 # %% ../nbs/06_evaluation.ipynb #32c399d3
 import inspect, os
@@ -215,6 +215,10 @@ def sts_dev_sample(n:int=100, # pairs kept
     old, _DEV_SAMPLE = _DEV_SAMPLE, (n, seed)
     try: yield
     finally: _DEV_SAMPLE = old
+
+def active_dev_sample() -> tuple|None:
+    "The `(n, seed)` STS-B dev sample in force (`sts_dev_sample`): a run that tracks STS-B dev is keyed by it. None: all pairs."
+    return _DEV_SAMPLE
 
 def sts_dev_spearman(encode, # encoder: function `list[str] -> array` or object with `.encode`
                      source:str='senteval', # 'senteval' (tokenised, lower-cased) or 'glue' (original text)

@@ -26,7 +26,7 @@ from .encoding import Encoder, SentenceEncoder, sharded_cached_encode, texts_has
 from .student import HPDStudent, check_encoder
 from .loss import hpd_mse_loss, matryoshka_mse_loss, similarity_distill_loss
 from .trainer import START_WEIGHTS, TrainConfig, TrainResult, train
-from .evaluation import STS_SHORT, evaluate_sts, sts_dev_spearman
+from .evaluation import STS_SHORT, active_dev_sample, evaluate_sts, sts_dev_spearman
 
 # %% ../nbs/07_hpd.ipynb #28033937
 @dataclass
@@ -345,9 +345,11 @@ def train_student(student:str|os.PathLike|HPDStudent, # backbone name/directory,
     cfg = r.train_config(out_dir, len(train_sentences), progress, device, report_to, select_on_sts=sts)
     if dev: cfg = replace(cfg, metric_for_best=f'eval_{dev[0]}', greater_is_better=True)
     eval_fn = (lambda m: {dev[0]: dev[1](m)}) if dev else stsb_dev_metric if sts else None
+    key = dict(fingerprint or {}, recipe=asdict(r), keep_layers=keep_layers)
+    if sts and active_dev_sample(): key['stsb_dev_sample'] = list(active_dev_sample())  # a sampled dev signal keeps other checkpoints
     res = train(student, DistillationExamples(train_sentences, train_targets), hpd_collate(student), hpd_objective(r.loss), cfg,
                 eval_fn=eval_fn, eval_dataset=DistillationExamples(heldout_sentences, heldout_targets),
-                resume='auto' if resume else False, fingerprint=dict(fingerprint or {}, recipe=asdict(r), keep_layers=keep_layers))
+                resume='auto' if resume else False, fingerprint=key)
     return res.model, res
 
 # %% ../nbs/07_hpd.ipynb #92012e99
