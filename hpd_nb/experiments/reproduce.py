@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['HPD_PRESETS', 'DATA_GROUPS', 'PAPER_ROWS', 'PAPER_RATIO', 'with_layers', 'HPDPreset', 'preset_sentences',
-           'baseline_rows', 'undistilled_rows', 'distill_students', 'score_rows', 'encode_speed', 'stsb_scatter',
-           'hpd_figures', 'run_hpd', 'results_markdown', 'read_results']
+           'baseline_rows', 'undistilled_rows', 'distill_students', 'score_rows', 'encode_speed',
+           'plot_training_curves', 'stsb_scatter', 'hpd_figures', 'run_hpd', 'results_markdown', 'read_results']
 
 # %% ../../nbs/12_reproduce.ipynb #8f99cadf
 import json, time
@@ -184,9 +184,9 @@ def _savefig(fig, path:Path, **kw):
     with atomic_path(path) as tmp: fig.savefig(tmp, dpi=110, **kw)
     plt.close(fig)
 
-def _figures(out:Path, table:pd.DataFrame, histories:dict, scatter:pd.DataFrame):
-    import matplotlib
-    matplotlib.use('Agg')
+def plot_training_curves(histories:dict, # student label -> its training history (`TrainResult.history`, or the run's CSV)
+                        ):
+    "Two panels: train and held-out MSE to the projected teacher, and STS-B dev Spearman ×100, against the step."
     import matplotlib.pyplot as plt, seaborn as sns
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
     for name, h in histories.items():
@@ -199,7 +199,13 @@ def _figures(out:Path, table:pd.DataFrame, histories:dict, scatter:pd.DataFrame)
     axes[0].set(title='MSE to the projected teacher', xlabel='step', ylabel='MSE', yscale='log')
     axes[1].set(title='STS-B dev Spearman ×100', xlabel='step', ylabel='Spearman ×100')
     fig.tight_layout()
-    _savefig(fig, out/'training_curves.png')
+    return fig
+
+def _figures(out:Path, table:pd.DataFrame, histories:dict, scatter:pd.DataFrame):
+    import matplotlib
+    matplotlib.use('Agg')
+    import seaborn as sns
+    _savefig(plot_training_curves(histories), out/'training_curves.png')
     ax = plot_sts_table(table)
     ax.figure.tight_layout()
     _savefig(ax.figure, out/'sts_bars.png')
