@@ -149,7 +149,8 @@ def budget_texts(p:CorpusPreset, # the settings (`budget_minutes`)
         raise ValueError(f"budget_minutes={p.budget_minutes:g}: after {aside / 60:.1f} min for the student's pass and the evaluations, "
                          f"{n} texts fit; the PCA to d={max(p.dims)} needs more (a larger budget or a smaller d)")
     keep = np.sort(np.random.default_rng(p.seed).choice(len(texts), n, replace=False))
-    return [texts[i] for i in keep], dict(plan, n=n, fits=fits, doc_tps=doc_tps, aside_minutes=aside / 60, evaluations=recipe_evaluations(n, p))
+    kept = [texts[i] for i in keep]
+    return kept, dict(plan, n=n, fits=fits, doc_tps=doc_tps, aside_minutes=aside / 60, evaluations=recipe_evaluations(n, p))
 
 
 # %% ../../nbs/19_corpus.ipynb #74cf8a83
