@@ -791,13 +791,12 @@ def run_task(task:str, # GLUE task
     device, work, t0 = _device(device), task_dir(out, p.name, task), time.time()
     if not resume and work.exists(): shutil.rmtree(work)
     data, kw = task_data(task, p), dict(device=device, progress=progress, resume=resume)
-    data['silver'] = silver_pairs(task, p, data)
-    t_sv = time.time()
     if p.silver_ks: cached_teacher_stage(task, p, dict(data, silver=None), work, **kw)  # the k choice scores with the teachers
     t_k0 = time.time()
     ks = silver_k_stage(task, p, data, work, **kw)
-    if ks: data['silver'] = ks['silver']
     t_k = time.time()
+    data['silver'] = ks['silver'] if ks else silver_pairs(task, p, data)  # drawn once: the chosen k's, or the preset's
+    t_sv = time.time()
     te = cached_teacher_stage(task, p, data, work, keep=keep_models, **kw)
     t1 = time.time()
     zs = {st: zero_shot_stage(task, p, data, device, progress, st) for st in student_labels(p)}
@@ -813,7 +812,7 @@ def run_task(task:str, # GLUE task
     scores = ', '.join(f"{m} {task_score(metrics[m]):.3f}" for m in ['majority', *names])
     print(f"{task}: {scores}; DSE alpha {st['dse_alpha']:g}", flush=True)
     seconds = dict(teachers=te.get('seconds', t1 - t0), zero_shot=t2 - t1, **st['seconds'])  # teachers: as trained, also when reused
-    if data['silver']: seconds['silver'] = t_sv - t0 + te['silver_seconds']  # drawing the pairs, scoring them (teachers reloaded)
+    if data['silver']: seconds['silver'] = t_sv - t_k + te['silver_seconds']  # drawing the pairs, scoring them (teachers reloaded)
     if ks: seconds['silver_k'] = t_k - t_k0  # the k choice: its pairs, their logits and one student per k
     r = dict(metrics=metrics, n_drawn=data['n_drawn'], n_selection=len(data['sel'][0]), n_train=len(data['fit'][0]),
              n_dev=len(data['dev']['s1']), teacher_model=per_task(p, 'teacher', task), teacher_folds=te['folds'], lr_sweep=te['lr_sweep'],
