@@ -41,7 +41,7 @@ def main():
     for alpha in a.alphas:
         for seed in p.seeds:
             t0, name = time.time(), student_name(alpha, seed)
-            stu, tok = train_student(a.task, p, data, logits, work, name, alpha, seed, 'in_sample', 'cpu', True, 'auto')
+            stu, tok, _ = train_student(a.task, p, data, logits, work, name, alpha, seed, 'in_sample', 'cpu', True, 'auto')
             with precision(p, 'cpu'):
                 dev = evaluate_student(stu, tok, a.task, _pairs(data['dev']), max_length=p.max_length)[0]
                 sel = evaluate_student(stu, tok, a.task, data['sel'], max_length=p.max_length)[0]

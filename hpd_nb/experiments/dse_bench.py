@@ -679,9 +679,10 @@ def train_student(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # ta
                   student:str='', # label of the student encoder
                   silver:bool=False, # train on the silver pairs too (α > 0)
                  )->tuple:
-    """(student, tokenizer): one student of the plan, trained on the fit pairs — a silver student also on the silver
+    """(student, tokenizer, training seconds): one student of the plan, trained on the fit pairs — a silver student also on the silver
     pairs, on the distillation term only, for as many optimizer steps as a gold student (`silver_budget='steps'`) or as
-    many passes (`'epochs'`) — or reloaded when its run has finished."""
+    many passes (`'epochs'`) — or reloaded when its run has finished. The seconds are the trainer's record of its training
+    (`trainer.TrainClock`: every session's, also when reloaded; None for a run that finished before the record)."""
     stu, tok = fresh_student(task, p, seed, student)
     pairs, gold, sv = data['fit'], None, data.get('silver')
     teacher_logits = logits[source] if alpha > 0 else None
@@ -693,8 +694,8 @@ def train_student(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # ta
         pairs = (pairs[0] + sv['s1'], pairs[1] + sv['s2'], list(pairs[2]) + [float('nan')]*n)
         gold, teacher_logits = [True]*len(data['fit'][0]) + [False]*n, np.concatenate([teacher_logits, silver_logits])
     cfg = train_config(p, 'student', work/name, len(pairs[0]), device=device, progress=progress, seed=seed, epochs=epochs, steps=steps)
-    fit_dse(stu.to(device), tok, task, pairs, teacher_logits, alpha, cfg, max_length=p.max_length, gold=gold, resume=resume)
-    return stu.to(device), tok
+    r = fit_dse(stu.to(device), tok, task, pairs, teacher_logits, alpha, cfg, max_length=p.max_length, gold=gold, resume=resume)
+    return stu.to(device), tok, r.train_seconds
 
 def arm_name(student:str='', silver:bool=False)->str:
     "Key of one encoder's distilled students on gold (or gold + silver) pairs, e.g. `gold`, `mpnet-L4 gold+silver`."
@@ -720,19 +721,21 @@ def student_stage(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # ta
                  )->dict:
     """Dev metrics, predictions and selection-slice scores of every student; the DSE row's α per encoder and pairs
     (`dse_alphas`; `dse_alpha`: the first encoder's on gold pairs); the headline students' sentence scores; seconds (per
-    student, and the headlines' reload and scores)."""
+    student: its training as the trainer recorded it, and its evaluation; the headlines' reload and scores)."""
     res, dev = dict(metrics={}, predictions={}, selection={}, seconds={}, embeddings={}, kept=None), _pairs(data['dev'])
     plan = student_plan(p, task)
     for s in plan:
         t0 = time.time()
-        stu, tok = train_student(task, p, data, logits, work, s.name, s.alpha, s.seed, s.logits, device, progress,
-                                 'auto' if resume else False, silver_logits, s.student, s.silver)
+        stu, tok, trained = train_student(task, p, data, logits, work, s.name, s.alpha, s.seed, s.logits, device, progress,
+                                          'auto' if resume else False, silver_logits, s.student, s.silver)
+        took = time.time() - t0 if trained is None else trained  # a reloaded student counts its training, not its reload
+        t0 = time.time()
         with precision(p, device):
             res['metrics'][s.name], res['predictions'][s.name], _ = evaluate_student(stu, tok, task, dev, max_length=p.max_length)
             res['selection'][s.name] = task_score(evaluate_student(stu, tok, task, data['sel'], max_length=p.max_length)[0])
         del stu
         gc.collect()
-        res['seconds'][s.name] = time.time() - t0
+        res['seconds'][s.name] = took + time.time() - t0
     arms = dict.fromkeys((s.student, s.silver) for s in plan if s.alpha > 0)
     res['dse_alphas'] = {arm_name(st, sv): choose_alpha(p, res['selection'], st, sv) for st, sv in arms}
     res['dse_alpha'] = res['dse_alphas'][arm_name()]
@@ -741,7 +744,7 @@ def student_stage(task:str, p:DSEPreset, data:dict, logits:dict, work:Path, # ta
         for st in student_labels(p) if p.transfer else ['']:
             a = res['dse_alphas'][arm_name(st)]
             h = headline(p, a, st)
-            stu, tok = train_student(task, p, data, logits, work, h, a, p.seeds[0], logit_source(p), device, progress, True, student=st)
+            stu, tok, _ = train_student(task, p, data, logits, work, h, a, p.seeds[0], logit_source(p), device, progress, True, student=st)
             if p.transfer: res['embeddings'][h] = cached_sentence_scores(stu, tok, p, work/f'sentence_scores__{h}.json', device, progress)
             if keep and st == '': res['kept'] = (stu, tok)
         res['seconds']['headline'] = time.time() - t0  # reload, and its sentence scores when asked
@@ -752,24 +755,28 @@ def silver_k_stage(task:str, p:DSEPreset, data:dict, work:Path, # task, preset, 
                    device=None, progress:bool=False, resume:bool=True)->dict|None:
     """With `p.silver_ks` and BM25 silver pairs on `task`: {k: selection-slice score} of one silver student per k (the
     preset's encoder, α = `p.alpha`, first seed), the chosen k (ties: the first listed; a k without pairs is no candidate),
-    its pairs (`silver`) and each k's pair counts. The chosen k's student is copied to the plan's folder. None when the
-    task makes no such choice."""
+    its pairs (`silver`), each k's pair counts and the stage's seconds (each student's training as its trainer recorded it).
+    The chosen k's student is copied to the plan's folder. None when the task makes no such choice."""
     if not (p.silver_ks and per_task(p, 'silver', task) == 'bm25'): return None
     name, scores, drawn, src = student_name(p.alpha, p.seeds[0], 'silver'), {}, {}, logit_source(p)
+    t0, adjust = time.time(), 0.0  # adjust: each reloaded student's recorded training in place of its reload
     for k in p.silver_ks:
         d = dict(data, silver=silver_pairs(task, replace(p, silver_k=k), data))
         drawn[k] = d['silver']
         if not d['silver']['s1']: continue  # every hit a gold pair or a repeat: not a candidate
         te = cached_teacher_stage(task, p, d, work, device=device, progress=progress, resume=resume)
-        stu, tok = train_student(task, p, d, te['logits'], work/'silver_k'/f'k{k}', name, p.alpha, p.seeds[0], src, device, progress,
-                                 'auto' if resume else False, te['silver_logits'], '', True)
+        t1 = time.time()
+        stu, tok, trained = train_student(task, p, d, te['logits'], work/'silver_k'/f'k{k}', name, p.alpha, p.seeds[0], src, device,
+                                          progress, 'auto' if resume else False, te['silver_logits'], '', True)
+        adjust += 0.0 if trained is None else trained - (time.time() - t1)
         with precision(p, device): scores[k] = task_score(evaluate_student(stu, tok, task, data['sel'], max_length=p.max_length)[0])
         del stu
         gc.collect()
     if not scores: raise ValueError(f"{task}: no k of silver_ks={p.silver_ks} gives a silver pair beyond the labelled ones")
     best = max(scores, key=scores.get)
     if not (work/name).exists(): shutil.copytree(work/'silver_k'/f'k{best}'/name, work/name)
-    return dict(scores=scores, chosen=best, silver=drawn[best], counts={k: s['counts'] for k, s in drawn.items()})
+    return dict(scores=scores, chosen=best, silver=drawn[best], counts={k: s['counts'] for k, s in drawn.items()},
+                seconds=time.time() - t0 + adjust)
 
 
 # %% ../../nbs/22_dse_bench.ipynb #85241740
@@ -813,7 +820,7 @@ def run_task(task:str, # GLUE task
     print(f"{task}: {scores}; DSE alpha {st['dse_alpha']:g}", flush=True)
     seconds = dict(teachers=te.get('seconds', t1 - t0), zero_shot=t2 - t1, **st['seconds'])  # teachers: as trained, also when reused
     if data['silver']: seconds['silver'] = t_sv - t_k + te['silver_seconds']  # drawing the pairs, scoring them (teachers reloaded)
-    if ks: seconds['silver_k'] = t_k - t_k0  # the k choice: its pairs, their logits and one student per k
+    if ks: seconds['silver_k'] = ks['seconds']  # the k choice: its pairs, their logits and one student per k
     r = dict(metrics=metrics, n_drawn=data['n_drawn'], n_selection=len(data['sel'][0]), n_train=len(data['fit'][0]),
              n_dev=len(data['dev']['s1']), teacher_model=per_task(p, 'teacher', task), teacher_folds=te['folds'], lr_sweep=te['lr_sweep'],
              logit_fit=te['logit_fit'], selection=st['selection'], dse_alpha=st['dse_alpha'], dse_alphas=st['dse_alphas'],
