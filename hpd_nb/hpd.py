@@ -534,7 +534,8 @@ def distill(teacher=TEACHER, # teacher: name, directory, hub id (online) or a `S
                             report_to, resume, run_key, track_sts, dev)
     made = distill_metrics(st, res, r, tenc, student, student_dir, layers_before, data, len(train_s), nh, pca)
     metrics = dict(name=name or out.name, **made,
-                   train_seconds=round(time.time() - t1, 1), processes=state.num_processes)
+                   train_seconds=round(time.time() - t1 + res.clock_before.get('seconds', 0.0), 1),  # the sessions before a resume too
+                   processes=state.num_processes)
     path = save_distilled(st, out, metrics, res, sts, progress, t0) if state.is_main_process else None
     state.wait_for_everyone()
     if state.is_main_process and not keep_checkpoints: shutil.rmtree(checkpoint_dir(out), ignore_errors=True)

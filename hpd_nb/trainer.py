@@ -365,6 +365,7 @@ class TrainResult:
     global_step:int # optimizer steps done
     train_loss:float # mean training loss of the (last) `train` call
     train_seconds:float|None # seconds spent training this run, every session's (`TrainClock`); None: a run finished without the record
+    clock_before:dict # what the checkpoint this call resumed or reloaded had recorded ({'seconds', 'cpu_seconds'}); {} for a fresh run
     model:nn.Module # the trained model (best weights if `load_best`)
     trainer:DistillTrainer # the HF trainer, for anything else
 
@@ -419,21 +420,29 @@ def start_is_best(log_history:list[dict], # `trainer.state.log_history`
 CLOCK_FILE = 'train_seconds.json' # the training seconds so far, written into each checkpoint
 
 def clock_of(ckpt:str|Path|None, # a checkpoint folder
-            ) -> float|None:
-    "The training seconds recorded in a checkpoint by `TrainClock`; None when it holds no record."
-    try: return float(json.loads((Path(ckpt)/CLOCK_FILE).read_text())['seconds'])
-    except (TypeError, OSError, KeyError, ValueError): return None
+            ) -> dict:
+    "What `TrainClock` recorded in a checkpoint: {'seconds': wall, 'cpu_seconds': this process's CPU}; {} when it holds no record."
+    try: rec = json.loads((Path(ckpt)/CLOCK_FILE).read_text())
+    except (TypeError, OSError, ValueError): return {}
+    return {k: float(v) for k, v in rec.items() if k in ('seconds', 'cpu_seconds')}
 
 class TrainClock(TrainerCallback):
-    """Counts the seconds a run spends in `trainer.train` (its evaluations included) and writes the total so far into each
-    checkpoint it saves, so that a run resumed in another session, or reloaded once finished, still knows what it cost."""
-    def __init__(self, start:float=0.0): self.start, self.t0 = start, None # start: the resumed checkpoint's record
-    @property
-    def seconds(self) -> float: return self.start + (time.time() - self.t0 if self.t0 is not None else 0.0)
-    def on_train_begin(self, args, state, control, **kwargs): self.t0 = time.time()
-    def on_save(self, args, state, control, **kwargs):
+    """Counts the wall seconds a run spends in `trainer.train` (its evaluations included) and the process's CPU seconds
+    meanwhile, and writes the totals so far into each checkpoint it saves, so that a run resumed in another session, or
+    reloaded once finished, still knows what it cost."""
+    def __init__(self, start:dict|None=None): self.start, self.t0, self.final = start or {}, None, None # start: the resumed record
+    def totals(self) -> dict:
+        "{'seconds', 'cpu_seconds'}: the record resumed from plus what this call has spent."
+        run = (time.time() - self.t0[0], time.process_time() - self.t0[1]) if self.t0 else (0.0, 0.0)
+        return {k: round(self.start.get(k, 0.0) + v, 2) for k, v in zip(('seconds', 'cpu_seconds'), run)}
+    def on_train_begin(self, args, state, control, **kwargs): self.t0, self.final = (time.time(), time.process_time()), None
+    def on_save(self, args, state, control, **kwargs): self._write(args, state, self.totals())
+    def on_train_end(self, args, state, control, **kwargs):  # the best weights are loaded by now: the final record
+        self.final = self.totals()
+        self._write(args, state, self.final)
+    def _write(self, args, state, rec:dict):
         ck = Path(args.output_dir)/f'{PREFIX_CHECKPOINT_DIR}-{state.global_step}'
-        if state.is_world_process_zero and ck.is_dir(): atomic_write_text(ck/CLOCK_FILE, json.dumps(dict(seconds=round(self.seconds, 2))))
+        if state.is_world_process_zero and ck.is_dir(): atomic_write_text(ck/CLOCK_FILE, json.dumps(rec))
 
 def _finished_state(ckpt, config) -> TrainerState|None:
     "The checkpoint's state if it is the end of the run `config` asks for (HF would otherwise train one step more)."
@@ -487,7 +496,7 @@ def train(model:nn.Module, # model to train (a `PreTrainedModel` or any `nn.Modu
     if len(train_dataset) == 0: raise ValueError("train_dataset is empty")
     fp = run_fingerprint(model, train_dataset, config, eval_dataset, loss_fn, fingerprint)
     run_dir, args, ckpt = open_run(model, fp, config, resume, on_mismatch)
-    clock, finished = TrainClock(clock_of(ckpt) or 0.0), _finished_state(ckpt, config) is not None
+    clock, finished = TrainClock(clock_of(ckpt)), _finished_state(ckpt, config) is not None
     trainer = DistillTrainer(model, args, train_dataset, collate_fn, loss_fn=loss_fn, eval_fn=eval_fn,
                              eval_dataset=eval_dataset, group_by_length=config.group_by_length, lengths=lengths,
                              callbacks=[clock, *(callbacks or [])])  # the clock first: a callback that stops the run comes after it
@@ -502,4 +511,5 @@ def train(model:nn.Module, # model to train (a `PreTrainedModel` or any `nn.Modu
     return TrainResult(history=history_frame(st.log_history), best_metric=st.best_metric,
                        best_checkpoint=best_ck, last_checkpoint=None if last is None else str(last),
                        run_dir=str(run_dir), fingerprint=fp, global_step=st.global_step, train_loss=train_loss,
-                       train_seconds=clock_of(ckpt) if finished else clock.seconds, model=trainer.model, trainer=trainer)
+                       train_seconds=(clock.start if finished else clock.final or clock.totals()).get('seconds'), clock_before=clock.start,
+                       model=trainer.model, trainer=trainer)

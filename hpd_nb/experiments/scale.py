@@ -183,6 +183,8 @@ def train_stage(s:FrontierStudent, loss:str, k:int, # the student, its loss, the
                             p.recipe(s, loss, first=k == 0), progress=progress, device=device, track_sts=p.track_sts,
                             fingerprint=dict(teacher=p.teacher, stage=[start, stop], student=s.label))
     seconds, cpu = time.time() - t1, time.process_time() - c1  # wall, and CPU summed over threads (a paused run's wall grows)
+    before = res.clock_before  # what the sessions before a resume spent, as the checkpoint recorded it
+    seconds, cpu = seconds + before.get('seconds', 0.0), cpu + before.get('cpu_seconds', 0.0)
     st.save(d)
     ev = res.history.dropna(subset=['eval_loss'])
     kept = ev.loc[ev['eval_stsb_dev'].idxmax() if p.track_sts else ev['eval_loss'].idxmin()]
