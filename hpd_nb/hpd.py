@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['INIT_METHODS', 'HPD_LOSSES', 'SentenceData', 'read_sentences', 'PCAProjection', 'fit_pca_projection',
-           'teacher_targets', 'ridge_projection', 'procrustes_projection', 'DistillationExamples', 'hpd_collate',
-           'hpd_objective', 'HPDRecipe', 'sts_data_available', 'stsb_dev_metric', 'train_student', 'DistillResult',
-           'split_heldout', 'curve_summary', 'model_card', 'checkpoint_dir', 'distill_split', 'kept_note',
-           'distill_metrics', 'save_distilled', 'distill', 'texts_for_budget', 'plan_budget']
+           'teacher_targets', 'ridge_projection', 'procrustes_projection', 'pooled_vectors', 'DistillationExamples',
+           'hpd_collate', 'hpd_objective', 'HPDRecipe', 'sts_data_available', 'stsb_dev_metric', 'train_student',
+           'DistillResult', 'split_heldout', 'curve_summary', 'model_card', 'checkpoint_dir', 'distill_split',
+           'kept_note', 'distill_metrics', 'save_distilled', 'distill', 'texts_for_budget', 'plan_budget']
 
 # %% ../nbs/07_hpd.ipynb #e3271914
 import gzip, hashlib, os, shutil, time, warnings
@@ -20,12 +20,12 @@ from torch.utils.data import Dataset
 from fastcore.basics import patch
 from accelerate import PartialState
 import hpd_nb
-from .core import DIM, STUDENT, TEACHER, atomic_write_text, resolve_model, write_result
+from .core import DIM, STUDENT, TEACHER, atomic_write_text, cache_dir, keyed_array, resolve_model, write_result
 from .data import data_dir, read_corpus, split_documents
-from .encoding import Encoder, SentenceEncoder, sharded_cached_encode, texts_hash
+from .encoding import Encoder, SentenceEncoder, dir_fingerprint, sharded_cached_encode, texts_hash
 from .student import HPDStudent, check_encoder
 from .loss import hpd_mse_loss, matryoshka_mse_loss, similarity_distill_loss
-from .trainer import START_WEIGHTS, TrainConfig, TrainResult, train
+from .trainer import START_WEIGHTS, TrainConfig, TrainResult, model_identity, train
 from .evaluation import STS_SHORT, active_dev_sample, evaluate_sts, sts_dev_spearman
 
 # %% ../nbs/07_hpd.ipynb #28033937
@@ -193,6 +193,22 @@ def procrustes_projection(pc:PCAProjection, # centred PCA of the student's poole
     b = B.mean(0) - W @ pc.mean.double().numpy()
     return torch.as_tensor(W, dtype=torch.float32), torch.as_tensor(b, dtype=torch.float32)
 
+# %% ../nbs/07_hpd.ipynb #4d3e01f7
+def pooled_vectors(student:HPDStudent, # the student (its backbone's output is what is kept)
+                   sentences:Sequence[str], # texts to encode
+                   batch_size:int=64, # sentences per batch
+                   show_progress:bool=False, # progress bar while encoding
+                   cache:bool=True, # read and fill `cache_dir('student_pooled')` (False: always encode)
+                  ) -> np.ndarray:
+    "The student's mean-pooled backbone vectors of `sentences` (n, hidden), cached by everything that produced them."
+    make = lambda: student.encode(sentences, batch_size=batch_size, show_progress=show_progress, pooled=True)
+    if not cache: return make()
+    key = dict(kind='HPDStudent.pooled', version=hpd_nb.__version__, torch=torch.__version__.split('+')[0],
+               backbone=model_identity(student.backbone), files=dir_fingerprint(student.path), max_seq_length=student.max_seq_length,
+               texts=texts_hash(list(sentences)), n=len(sentences))
+    return keyed_array(cache_dir('student_pooled'), key, make, rows=len(sentences))
+
+
 # %% ../nbs/07_hpd.ipynb #f283fa0c
 @patch
 def init_projection(self:HPDStudent,
@@ -204,12 +220,13 @@ def init_projection(self:HPDStudent,
                      seed:int=0, # seed for 'random'
                      batch_size:int=64, # batch size for encoding `sentences`
                      show_progress:bool=False, # progress bar while encoding
+                     cache:bool=True, # reuse the student's pooled vectors of `sentences` from the package cache (`pooled_vectors`)
                     ) -> HPDStudent:
     "Initialise the Dense projection: ridge onto the teacher targets, the student's own PCA, that PCA rotated onto the targets, or random."
     if method == 'random': return self.reset_projection(seed)
     if method not in INIT_METHODS: raise ValueError(f"Unknown init method {method!r}; expected one of {INIT_METHODS}")
     if sentences is None: raise ValueError(f"init {method!r} needs `sentences`")
-    Z = self.encode(sentences, batch_size=batch_size, show_progress=show_progress, pooled=True)
+    Z = pooled_vectors(self, sentences, batch_size, show_progress, cache)
     if method in ('pca', 'procrustes'):
         if len(Z) < self.dim: raise ValueError(f"{method} init needs at least dim={self.dim} sentences, got {len(Z)}")
         pc = fit_pca_projection(Z, self.dim, center=True)
