@@ -413,6 +413,8 @@ def _layers_note(m:dict) -> str:
     return (f"{m['student_layers']}: layers {', '.join(map(str, kept))} of {src} {m.get('backbone_layers') or '?'} kept (evenly spaced), "
             "starting from their weights")
 
+def _seconds(x) -> str: return 'an unrecorded time (trained before `TrainClock`)' if x is None else f'{x:.0f} s'
+
 def model_card(m:dict, # the `metrics.json` content
               ) -> str:
     "The model card (README.md) of a distilled student, from its metrics."
@@ -430,7 +432,7 @@ def model_card(m:dict, # the `metrics.json` content
              f"- fingerprint (SHA-256 of the sentences): `{m['data_fingerprint']}`", '', '## Recipe', '',
              '| setting | value |', '|---|---|'] + [f'| {k} | {v} |' for k, v in r.items()] + \
             [f"| student layers | {_layers_note(m)} |", '', '## Training', '',
-             f"{c.get('steps', 0)} optimizer steps in {m['train_seconds']:.0f} s on {m['device']}."]
+             f"{c.get('steps', 0)} optimizer steps in {_seconds(m['train_seconds'])} on {m['device']}."]
     if 'heldout_mse_start' in c:
         lines.append(f"Held-out MSE to the targets: {c['heldout_mse_start']:.5f} at the start, {c['heldout_mse_end']:.5f} at the end "
                      f"(best {c['heldout_mse_best']:.5f}).")
@@ -513,6 +515,11 @@ def save_distilled(st, # the trained `HPDStudent`
     atomic_write_text(out/'training_history.csv', res.history.to_csv(index=False))
     return path
 
+def _train_seconds(res:TrainResult, spent:float) -> float|None:
+    "What training cost: this call's `spent` seconds plus the sessions before a resume; a reloaded run's record alone (None: unrecorded)."
+    if res.reloaded: return res.train_seconds
+    return round(spent + res.clock_before.get('seconds', 0.0), 1)
+
 def distill(teacher=TEACHER, # teacher: name, directory, hub id (online) or a `SentenceEncoder`
             student=STUDENT, # student backbone: name, directory or hub id (online)
             sentences=None, # file path(s), a list of sentences or a `datasets.Dataset` (see `read_sentences`)
@@ -551,7 +558,7 @@ def distill(teacher=TEACHER, # teacher: name, directory, hub id (online) or a `S
                             report_to, resume, run_key, track_sts, dev)
     made = distill_metrics(st, res, r, tenc, student, student_dir, layers_before, data, len(train_s), nh, pca)
     metrics = dict(name=name or out.name, **made,
-                   train_seconds=round(time.time() - t1 + res.clock_before.get('seconds', 0.0), 1),  # the sessions before a resume too
+                   train_seconds=_train_seconds(res, time.time() - t1),
                    processes=state.num_processes)
     path = save_distilled(st, out, metrics, res, sts, progress, t0) if state.is_main_process else None
     state.wait_for_everyone()

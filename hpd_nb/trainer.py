@@ -366,6 +366,7 @@ class TrainResult:
     train_loss:float # mean training loss of the (last) `train` call
     train_seconds:float|None # seconds spent training this run, every session's (`TrainClock`); None: a run finished without the record
     clock_before:dict # what the checkpoint this call resumed or reloaded had recorded ({'seconds', 'cpu_seconds'}); {} for a fresh run
+    reloaded:bool # the run had ended before this call: its weights were only loaded (`train_seconds` is then the record alone)
     model:nn.Module # the trained model (best weights if `load_best`)
     trainer:DistillTrainer # the HF trainer, for anything else
 
@@ -512,4 +513,4 @@ def train(model:nn.Module, # model to train (a `PreTrainedModel` or any `nn.Modu
                        best_checkpoint=best_ck, last_checkpoint=None if last is None else str(last),
                        run_dir=str(run_dir), fingerprint=fp, global_step=st.global_step, train_loss=train_loss,
                        train_seconds=(clock.start if finished else clock.final or clock.totals()).get('seconds'), clock_before=clock.start,
-                       model=trainer.model, trainer=trainer)
+                       reloaded=finished, model=trainer.model, trainer=trainer)

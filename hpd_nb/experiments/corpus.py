@@ -467,13 +467,15 @@ def dev_curves(res:dict|str|Path, # the content of corpus.json, or its path / di
     return pd.DataFrame(rows, columns=['set', 'student', 'unit', 'loss', 'lr', 'step', 'dev'])
 
 # %% ../../nbs/19_corpus.ipynb #695e8e74
+def _known(x) -> float: return float('nan') if x is None else float(x)
+
 def corpus_costs(res:dict|str|Path, # the content of corpus.json, or its path / directory
                  teacher_seconds:dict|None=None, # {set: seconds} of the teacher's pass timed by an earlier run whose cache this run read
                 ) -> pd.DataFrame:
     """Minutes per set: the teacher's pass, each training and each encoding, the learning-rate (or recipe) sweep, the whole run and
     a user's recipe: the teacher on the chosen recipe's training texts, its training, its choice on the title -> text task and the
     student's pass over the corpus (the teacher's pass over the documents serves the benchmark's teacher rows, and a user's recipe
-    only where it trains on whole documents)."""
+    only where it trains on whole documents). A training without a record of its time (`TrainClock`) shows NaN."""
     res, rows = read_result(res, 'corpus.json'), {}
     for s, c in res['costs'].items():
         enc, st = dict(c['embedding_seconds']), c['students']
@@ -486,11 +488,12 @@ def corpus_costs(res:dict|str|Path, # the content of corpus.json, or its path / 
         # the teacher on the training texts: whole documents share the documents' pass (read from the cache in training); other
         # units are encoded in `distill` before its training clock starts (with the projection's fit and the saving)
         shared = unit == 'document' and not c.get('budget')  # a budgeted recipe's targets are timed in `distill` whatever the unit
-        targets = enc['teacher'] if shared else st[first]['wall_seconds'] - st[first]['train_seconds']
-        recipe_seconds = targets + st[first]['train_seconds'] + st[first].get('dev_seconds', 0) + enc[first]
+        trained = _known(st[first]['train_seconds'])  # NaN: a run reloaded after training without `TrainClock`'s record
+        targets = enc['teacher'] if shared else st[first]['wall_seconds'] - trained
+        recipe_seconds = targets + trained + st[first].get('dev_seconds', 0) + enc[first]
         rows[s] = {'docs': c['docs'], 'teacher pass': enc['teacher'] / 60, 'teacher on training texts': targets / 60,
-                   **{f'train {k}': v['train_seconds'] / 60 for k, v in st.items()},
-                   'lr sweep (all candidates)': sum(v['train_seconds'] for v in tried.values()) / 60,
+                   **{f'train {k}': _known(v['train_seconds']) / 60 for k, v in st.items()},
+                   'lr sweep (all candidates)': sum(_known(v['train_seconds']) for v in tried.values()) / 60,
                    **{f'encode {k}': v / 60 for k, v in enc.items() if k != 'teacher'}, 'whole run': c['set_seconds'] / 60,
                    f'user recipe ({first})': recipe_seconds / 60}
     return pd.DataFrame(rows).T
