@@ -286,6 +286,9 @@ def test_run_bench_presets_and_resume(tmp_path, monkeypatch):
     assert calls == [('tiny', 'MRPC', 'cpu', True, True), ('tiny', 'STS-B', 'cpu', True, True)]
     assert (tmp_path/'outputs'/'dse_tiny'/'work'/'tiny'/'MRPC'/'result.json').is_file()
     out = tmp_path/'outputs'/'dse_tiny'
+    pr = db.partial_result(out, 'tiny')  # what a run still going would show: its finished tasks, as dse.json has them
+    assert pr['partial'] and pr['tasks'] == r['tasks'] and pr['task_info'].keys() == r['task_info'].keys() and 'speed' not in pr
+    assert db.partial_result(out, 'tiny2') is None  # another preset has finished nothing there
     calls.clear(); db.run_bench('tiny', out, device='cpu')
     assert [c[1] for c in calls] == ['STS-B']  # MRPC reused; the last task always runs (speed benchmark)
     calls.clear(); db.run_bench('tiny2', out, device='cpu')  # same out, another preset: nothing of 'tiny' is reused

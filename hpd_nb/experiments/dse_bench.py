@@ -36,7 +36,7 @@ __all__ = ['SILVER_SOURCES', 'DSE_PRESETS', 'PER_TASK', 'DSEPreset', 'task_label
            'cached_teacher_stage', 'fresh_student', 'zero_shot_stage', 'sentence_scores', 'cached_sentence_scores',
            'train_student', 'arm_name', 'choose_alpha', 'student_stage', 'silver_k_stage', 'drop_checkpoints',
            'run_task', 'score_ratio', 'student_title', 'task_row', 'task_table', 'speed_benchmark', 'speedup',
-           'task_settings', 'task_result_key', 'cached_task_result', 'run_bench', 'load_result']
+           'task_settings', 'task_result_key', 'cached_task_result', 'run_bench', 'load_result', 'partial_result']
 
 # %% ../../nbs/22_dse_bench.ipynb #2087df34
 SILVER_SOURCES = ('none', 'bm25', 'random', 'quora')
@@ -1079,3 +1079,19 @@ def load_result(out # output directory of `run_bench`
                )->dict|None:
     "The run's `dse.json` as a dict, or None when there is no finished run in `out`."
     return read_result(out, 'dse.json') if (Path(out)/'dse.json').is_file() else None
+
+def partial_result(out, # output directory of an unfinished `run_bench` (or a copy of its tasks' `result.json` files)
+                   preset:str|DSEPreset, # the run's preset
+                  )->dict|None:
+    """The tasks of `preset` that have finished in `out`, in `load_result`'s shape without the speed benchmark (`partial`: True);
+    a task's file written under other settings or another version is not read. None when no task has finished."""
+    p, done = dse_preset(preset), {}
+    for t in p.tasks:
+        f = task_dir(out, p.name, t)/'result.json'
+        try: rec = json.loads(f.read_text())
+        except (OSError, ValueError): continue
+        if rec.get('key') == task_result_key(t, p): done[t] = rec['value']
+    if not done: return None
+    return dict(preset=p.name, settings=json.loads(json.dumps(asdict(p))), partial=True, tasks={t: r['metrics'] for t, r in done.items()},
+                task_info={t: {k: v for k, v in r.items() if k not in ('metrics', 'preds')} for t, r in done.items()})
+
