@@ -384,4 +384,4 @@ def frontier_claims(res:dict|str|Path, # the content of frontier.json, or its pa
                        met=bool(pub is not None and len(fast) and fast.sts_avg.max() >= pub.sts_avg)),
         curve=dict(below=below, met=all(v is not None and v >= pca.loc[lab, 'sts_avg'] for lab, v in envelope.items())),
         cost=dict(hours=sum((res.get('seconds') or {}).values()) / 3600,
-                  training_minutes={k: v['train_seconds'] / 60 for k, v in res['training'].items()}))
+                  training_minutes={k: v['train_seconds'] and v['train_seconds'] / 60 for k, v in res['training'].items()}))
