@@ -27,7 +27,8 @@ def toy_beir() -> BeirData:
 
 TINY = CorpusPreset(teacher='all-MiniLM-L6-v2', dims=(16,), matryoshka_dim=None, pca_dims=(16,), max_seq_length=32, batch_size=16,
                     eval_steps=2, n_heldout=8, keep_layers=1, precision='fp32', bf16=False, dev_docs=20, lrs=(1e-3,),
-                    candidates=(('document', 'mse', 1e-3), ('search', 'mse', 1e-3), ('search', 'both', 0.5)))
+                    candidates=(('document', 'mse', 1e-3), ('search', 'mse', 1e-3), ('search', 'both', 0.5),
+                                ('search', 'similarity-full', 1e-3)))
 
 def test_search_units_of_a_corpus_file(tmp_path):
     "`read_sentences(..., unit='search')` (and so `hpd_nb distill --unit search`) cuts a corpus file as `split_documents` does, titles apart."
@@ -79,7 +80,8 @@ def test_candidate_choice_end_to_end(tmp_path):
     first = res['costs']['toy']['students']['HPD-MiniLM-L1-16']
     cands = first['candidates']
     assert list(cands) == ['HPD-MiniLM-L1-16-document-mse-lr0.001', 'HPD-MiniLM-L1-16-search-mse-lr0.001',
-                           'HPD-MiniLM-L1-16-search-both-lr0.5']
+                           'HPD-MiniLM-L1-16-search-both-lr0.5', 'HPD-MiniLM-L1-16-search-similarity-full-lr0.001']
+    assert cands['HPD-MiniLM-L1-16-search-similarity-full-lr0.001']['loss'] == 'similarity-full'  # trained on the teacher's own cosines
     for f in cands.values():
         steps = [s for s, _ in f['dev_curve']]
         assert steps[0] == 0 and steps == sorted(steps) and len(steps) >= 3

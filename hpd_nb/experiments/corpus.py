@@ -99,6 +99,7 @@ CORPUS_PRESETS = {
         ('search', 'mse', 2e-5), # passages and query-like units (title, passage leads, sentences), HPD's MSE
         ('search', 'both', 2e-5), # the same units, MSE plus the in-batch similarity loss (the teacher's cosines between texts)
         ('search', 'mse', 5e-6), # the same units and MSE at a quarter of the rate: a smaller step away from the fitted start
+        ('search', 'similarity-full', 2e-5), # the same units, only the teacher's own cosines (before its PCA) to match
     )),
 }
 
