@@ -218,7 +218,7 @@ def distill_cmd(
     epochs:float=None, # passes over the sentences (default: the preset's)
     batch_size:int=None, # sentences per step (default: the preset's)
     init:str=None, # projection init: ridge, pca, procrustes or random (default: the preset's)
-    loss:str=None, # training loss: mse (HPD's), similarity, both or matryoshka (default: the preset's, mse)
+    loss:str=None, # training loss: mse (HPD's), similarity, both, matryoshka or similarity-full (default: the preset's, mse)
     max_seq_length:int=None, # student truncation length (default: the preset's, 128)
     freeze_layers:int=None, # freeze the student's embeddings and lowest N layers (default: the preset's, 0)
     keep_layers:int=None, # keep this many evenly spaced student layers (default: all); with --student = --teacher, a teacher-pruned student

@@ -90,6 +90,7 @@ def test_candidate_choice_end_to_end(tmp_path):
     assert best == 'HPD-MiniLM-L1-16-{unit}-{loss}-lr{lr:g}'.format(**first['recipe'])
     assert cands['HPD-MiniLM-L1-16-search-both-lr0.5']['kept'] == 'untrained start'  # a rate that wrecks the student
     assert res['costs']['toy']['training_texts']['document'] == 40
+    assert 0 <= res['costs']['toy']['dev_reference']['teacher'] <= 100  # the teacher's own score on the development task
     curves = dev_curves(tmp_path)
     assert sorted(curves['student'].unique()) == sorted(cands) and (curves.groupby('student')['step'].min() == 0).all()
     assert len(corpus_table(tmp_path)) > 0 and 'lr sweep (all candidates)' in corpus_costs(tmp_path)

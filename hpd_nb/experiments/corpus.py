@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['CHOOSE_ON', 'CORPUS_PRESETS', 'CorpusPreset', 'corpus_texts', 'recipe_evaluations', 'budget_texts',
-           'distill_on_corpus', 'untrained_start', 'dev_score', 'best_point', 'distill_tracked', 'start_or_trained',
-           'choose_lr', 'candidate_name', 'choose_recipe', 'corpus_students', 'corpus_views', 'corpus_embeddings',
-           'corpus_reductions', 'row_vectors', 'score_corpus_row', 'corpus_rows', 'run_corpus_set', 'set_key',
-           'run_corpus', 'copy_histories', 'corpus_table', 'dev_curves', 'corpus_costs']
+           'distill_on_corpus', 'untrained_start', 'dev_score', 'dev_reference', 'best_point', 'distill_tracked',
+           'start_or_trained', 'choose_lr', 'candidate_name', 'choose_recipe', 'corpus_students', 'corpus_views',
+           'corpus_embeddings', 'corpus_reductions', 'row_vectors', 'score_corpus_row', 'corpus_rows', 'run_corpus_set',
+           'set_key', 'run_corpus', 'copy_histories', 'corpus_table', 'dev_curves', 'corpus_costs']
 
 # %% ../../nbs/19_corpus.ipynb #9515e284
 import json, math, time
@@ -191,6 +191,20 @@ def dev_score(enc, # any encoder (with `cache=False`, also a function `list[str]
     ids, D = embed_texts(enc, task.corpus, 'document', cache=cache, progress=False)
     qids, Q = embed_texts(enc, task.queries, 'query', cache=cache, progress=False)
     return search_metrics(task.qrels, qids, build_index(D, 'Flat', ids=ids), Q, k=10)['nDCG@10']
+
+def dev_reference(p:CorpusPreset, # the settings (teacher, precision, the students' evaluation length)
+                  task:BeirData, # the development task (`title_text_task`)
+                  out:str|Path, # the set's folder: the figures are kept in out/dev_reference.json
+                  device:str|None=None,
+                 ) -> dict:
+    """The development task's reference: the teacher's own nDCG@10 (×100) on it, at the students' evaluation length, and the seconds
+    the call that computed it took; kept by everything that produced it. A student trained towards the teacher has it as a ceiling."""
+    teacher = SentenceEncoder(p.teacher, device=device, precision=p.precision, max_seq_length=p.max_seq_length)
+    key = dict(teacher=teacher.cache_identity(), task=texts_hash(list(task.queries.values()) + list(task.corpus.values())),
+               version=hpd_nb.__version__)
+    t0 = time.time()
+    make = lambda: dict(teacher=dev_score(teacher, task), seconds=round(time.time() - t0, 1))
+    return keyed_json(Path(out)/'dev_reference.json', key, make)
 
 # %% ../../nbs/19_corpus.ipynb #97bd55b7
 def best_point(curve:list, # a `dev_curve`: [step, score] pairs
@@ -395,6 +409,7 @@ def run_corpus_set(p:CorpusPreset, name:str, out:Path, progress:bool=True, devic
         cut = {u: budget_texts(p, t, teacher, student, data, task) for u, t in (texts.items() if p.candidates else [(p.unit, texts)])}
         budget = {u: plan for u, (_, plan) in cut.items()}
         texts = {u: t for u, (t, _) in cut.items()} if p.candidates else cut[p.unit][0]
+    ref = dev_reference(p, task, out/name, device) if task is not None and not p.budget_minutes else None  # not in a user's timed recipe
     t1 = time.time()
     students, info = corpus_students(p, texts, out/name, teacher, task, progress, device)
     t_train = time.time() - t1
@@ -404,7 +419,8 @@ def run_corpus_set(p:CorpusPreset, name:str, out:Path, progress:bool=True, devic
     n_texts = {u: len(t) for u, t in texts.items()} if isinstance(texts, dict) else len(texts)
     costs = dict(docs=len(data.corpus), queries=len(data.queries), training_texts=n_texts,
                  embedding_seconds={k: v['seconds'] for k, v in emb.items()}, students=info, students_seconds=round(t_train, 1),
-                 set_seconds=round(time.time() - t0, 1), **({'budget': budget} if budget else {}))
+                 set_seconds=round(time.time() - t0, 1), **({'budget': budget} if budget else {}),
+                 **({'dev_reference': ref} if ref else {}))
     return dict(rows=rows, costs=costs)
 
 _ADDED = ('candidates', 'query_share', 'budget_minutes')  # added after the cpu run: in a set's key only off their defaults
