@@ -134,12 +134,18 @@ def budget_texts(p:CorpusPreset, # the settings (`budget_minutes`)
                  teacher, student, # the two encoders, timed on this machine
                  data:BeirData, # the set: the student encodes its documents at the end
                  task:BeirData|None=None, # the title -> text task, scored at every evaluation
+                 timed:dict|None=None, # a plan this function returned on this machine: its speeds are reused (None: time both models)
                 ) -> tuple[list, dict]:
     "(a seeded sample of `texts`, in their order, that a user's recipe of `p.budget_minutes` trains on; the plan it rests on)."
-    plan = plan_budget(p.budget_minutes, teacher, student, texts, p.epochs, seed=p.seed)
     docs = list(data.corpus.values())
-    probe = [docs[i] for i in np.random.default_rng(p.seed).choice(len(docs), min(64, len(docs)), replace=False)]
-    doc_tps = float(time_encoders({'student': student}, probe, repeats=3, batch_size=32).loc['student', 'sps_median'])
+    if timed is None:
+        plan = plan_budget(p.budget_minutes, teacher, student, texts, p.epochs, seed=p.seed)
+        probe = [docs[i] for i in np.random.default_rng(p.seed).choice(len(docs), min(64, len(docs)), replace=False)]
+        doc_tps = float(time_encoders({'student': student}, probe, repeats=3, batch_size=32).loc['student', 'sps_median'])
+    else:  # the same speeds: a budget always gives the same texts
+        plan, doc_tps = dict(timed, minutes=p.budget_minutes), timed['doc_tps']
+        room = 60 * p.budget_minutes * (1 - plan['margin'])
+        plan['n'] = min(len(texts), texts_for_budget(room, plan['teacher_tps'], plan['student_tps'], p.epochs))
     dev, n = (len(task.corpus) + len(task.queries)) if task is not None else 0, plan['n']
     for _ in range(2):  # the evaluations depend on the texts kept: settle them twice
         aside = (len(docs) + recipe_evaluations(n, p) * dev) / doc_tps
