@@ -5,9 +5,10 @@
 # %% auto #0
 __all__ = ['CHOOSE_ON', 'CORPUS_PRESETS', 'CorpusPreset', 'corpus_texts', 'recipe_evaluations', 'budget_texts',
            'distill_on_corpus', 'untrained_start', 'dev_score', 'dev_reference', 'best_point', 'distill_tracked',
-           'start_or_trained', 'choose_lr', 'candidate_name', 'choose_recipe', 'corpus_students', 'corpus_views',
-           'corpus_embeddings', 'corpus_reductions', 'row_vectors', 'score_corpus_row', 'corpus_rows', 'run_corpus_set',
-           'set_key', 'run_corpus', 'copy_histories', 'corpus_table', 'dev_curves', 'corpus_costs']
+           'start_or_trained', 'choose_lr', 'candidate_name', 'choose_recipe', 'corpus_students', 'best_trained',
+           'carried', 'corpus_views', 'corpus_embeddings', 'corpus_reductions', 'row_vectors', 'score_corpus_row',
+           'corpus_rows', 'run_corpus_set', 'set_key', 'run_corpus', 'copy_histories', 'corpus_table', 'dev_curves',
+           'corpus_costs']
 
 # %% ../../nbs/19_corpus.ipynb #9515e284
 import json, math, time
@@ -64,6 +65,7 @@ class CorpusPreset:
     candidates:tuple=() # (unit, loss, lr) recipes tried on dims[0], chosen on the dev task at every checkpoint; (): `unit`, MSE, `lrs`
     query_share:float=0.5 # unit 'search': the share of query-like units (title, sentences) among a document's units
     budget_minutes:float|None=None # a user's recipe in about this many minutes: training texts cut to fit (`budget_texts`); None: all
+    carry:int|None=None # sets after the first try only this many candidates, those best on the first set's dev task (`carried`)
 
     def __post_init__(self):
         if self.budget_minutes is not None and not self.budget_minutes > 0:
@@ -71,6 +73,8 @@ class CorpusPreset:
         if self.choose_on not in CHOOSE_ON: raise ValueError(f"choose_on={self.choose_on!r}; choose one of {CHOOSE_ON}")
         if self.candidates and self.choose_on != 'title_text':
             raise ValueError(f"candidates need choose_on='title_text' (their curves are the title -> text task), not {self.choose_on!r}")
+        if self.carry is not None and not (isinstance(self.carry, int) and 1 <= self.carry <= len(self.candidates)):
+            raise ValueError(f"carry={self.carry!r}: a number of candidates between 1 and {len(self.candidates)} (or None)")
         for c in self.candidates:
             ok = isinstance(c, (tuple, list)) and len(c) == 3 and c[0] in DOC_UNITS and c[1] in _CANDIDATE_LOSSES
             if not (ok and isinstance(c[2], (int, float)) and c[2] > 0):
@@ -100,7 +104,7 @@ CORPUS_PRESETS = {
         ('search', 'both', 2e-5), # the same units, MSE plus the in-batch similarity loss (the teacher's cosines between texts)
         ('search', 'mse', 5e-6), # the same units and MSE at a quarter of the rate: a smaller step away from the fitted start
         ('search', 'similarity-full', 2e-5), # the same units, only the teacher's own cosines (before its PCA) to match
-    )),
+    ), carry=2),
 }
 
 # %% ../../nbs/19_corpus.ipynb #2977b56f
@@ -318,6 +322,24 @@ def corpus_students(p:CorpusPreset, # the settings
     info[todo[0][0]]['lr_tried'] = {f'{k:g}': v[1] for k, v in tried.items()}
     return encs, info
 
+# %% ../../nbs/19_corpus.ipynb #d2328578
+def best_trained(curve:list, # a `dev_curve`: [step, score] pairs, step 0 the untrained start
+                ) -> float:
+    "The curve's highest score after its start (-inf for a curve with no trained point): what training itself reached."
+    return max((v for st, v in curve if st > 0), default=float('-inf'))
+
+def carried(p:CorpusPreset, # the settings, `p.carry` set
+            students:dict, # the first set's students (`costs[set]['students']` of its result)
+           ) -> CorpusPreset:
+    """`p` with only the `p.carry` candidates whose trained students reached the highest title -> text score on the first set
+    (`best_trained`; a tie keeps the preset's order): later sets spend their training on the recipes that the first set's
+    development task ranked best, never on their own test queries."""
+    named = next(f['candidates'] for f in students.values() if f.get('candidates'))
+    score = {c: best_trained(named[candidate_name(p, p.dims[0], *c)]['dev_curve']) for c in p.candidates}
+    keep = sorted(p.candidates, key=lambda c: -score[c])[:p.carry]
+    return replace(p, candidates=tuple(c for c in p.candidates if c in keep), carry=None)
+
+
 # %% ../../nbs/19_corpus.ipynb #070f930e
 def corpus_views(p:CorpusPreset, # the settings
                  dims:dict, # {encoder key: its output width} ('teacher', `p.student_label`, `p.hpd_label(d)`, 'Matryoshka')
@@ -429,7 +451,7 @@ def run_corpus_set(p:CorpusPreset, name:str, out:Path, progress:bool=True, devic
                  **({'dev_reference': ref} if ref else {}))
     return dict(rows=rows, costs=costs)
 
-_ADDED = ('candidates', 'query_share', 'budget_minutes')  # added after the cpu run: in a set's key only off their defaults
+_ADDED = ('candidates', 'query_share', 'budget_minutes', 'carry')  # added after the cpu run: in a set's key only off their defaults
 
 def set_key(p:CorpusPreset, # the settings
             name:str, # the set
@@ -448,10 +470,12 @@ def run_corpus(preset:str|CorpusPreset='cpu', # preset name or object
     "Every set of the preset (each kept in `out/<set>/set.json` once done): write `out/corpus.json` and return its content."
     p = CORPUS_PRESETS[preset] if isinstance(preset, str) else preset
     out, t0, res = Path(out), time.time(), {}
-    for name in (sets or p.sets):
-        # a finished set is reused by any later call that runs it
-        key, data = set_key(p, name), None if sets is None else sets[name]
-        res[name] = keyed_json(out/name/'set.json', key, lambda: run_corpus_set(p, name, out, progress, device, data))
+    for i, name in enumerate(sets or p.sets):
+        # sets after the first try the candidates the first set's dev task ranked best (the first set's key is that of every
+        # candidate, carry or not); a finished set is reused by any later call that runs it
+        q = carried(p, next(iter(res.values()))['costs']['students']) if i and p.carry else replace(p, carry=None)
+        key, data = set_key(q, name), None if sets is None else sets[name]
+        res[name] = keyed_json(out/name/'set.json', key, lambda: run_corpus_set(q, name, out, progress, device, data))
         print(f"corpus: {name} done in {res[name]['costs']['set_seconds']:.0f}s", flush=True)
     doc = dict(preset=p.name, settings=asdict(p), rows=[r for s in res.values() for r in s['rows']],
                costs={k: s['costs'] for k, s in res.items()},
