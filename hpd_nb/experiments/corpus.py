@@ -11,7 +11,7 @@ __all__ = ['CHOOSE_ON', 'CORPUS_PRESETS', 'CorpusPreset', 'corpus_texts', 'recip
            'corpus_costs']
 
 # %% ../../nbs/19_corpus.ipynb #9515e284
-import json, math, time
+import hashlib, json, math, time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -202,18 +202,32 @@ def dev_score(enc, # any encoder (with `cache=False`, also a function `list[str]
     qids, Q = embed_texts(enc, task.queries, 'query', cache=cache, progress=False)
     return search_metrics(task.qrels, qids, build_index(D, 'Flat', ids=ids), Q, k=10)['nDCG@10']
 
-def dev_reference(p:CorpusPreset, # the settings (teacher, precision, the students' evaluation length)
+def dev_reference(p:CorpusPreset, # the settings (teacher, precision, the students' evaluation length, `pca_dims`)
                   task:BeirData, # the development task (`title_text_task`)
                   out:str|Path, # the set's folder: the figures are kept in out/dev_reference.json
                   device:str|None=None,
+                  docs:np.ndarray|None=None, # the teacher's vectors of the corpus's documents, which its PCA rows are fitted on
                  ) -> dict:
     """The development task's reference: the teacher's own nDCG@10 (×100) on it, at the students' evaluation length, and the seconds
-    the call that computed it took; kept by everything that produced it. A student trained towards the teacher has it as a ceiling."""
+    the call that computed it took; kept by everything that produced it. A student trained towards the teacher has it as a ceiling.
+    With `docs`, also the teacher's PCA rows ('teacher+PCA-128', fitted on `docs` as the set's rows are): what the targets of a
+    student trained on the PCA'd teacher score on the same task."""
     teacher = SentenceEncoder(p.teacher, device=device, precision=p.precision, max_seq_length=p.max_seq_length)
     key = dict(teacher=teacher.cache_identity(), task=texts_hash(list(task.queries.values()) + list(task.corpus.values())),
                version=hpd_nb.__version__)
+    if docs is not None: key['pca'] = dict(dims=list(p.pca_dims), seed=p.seed, docs=hashlib.sha256(np.ascontiguousarray(docs)).hexdigest())
     t0 = time.time()
-    make = lambda: dict(teacher=dev_score(teacher, task), seconds=round(time.time() - t0, 1))
+    def make():
+        r = dict(teacher=dev_score(teacher, task))
+        if docs is not None:
+            ids, D = embed_texts(teacher, task.corpus, 'document', cache=True, progress=False)  # cached by the score above
+            qids, Q = embed_texts(teacher, task.queries, 'query', cache=True, progress=False)
+            for d in p.pca_dims:
+                v = View('teacher+PCA', 'teacher', d, 'pca')
+                pca = fit_reduction(v, docs, p.seed, center=True)
+                index = build_index(reduce_vectors(v, D, pca), 'Flat', ids=ids)
+                r[v.label] = search_metrics(task.qrels, qids, index, reduce_vectors(v, Q, pca), k=10)['nDCG@10']
+        return dict(r, seconds=round(time.time() - t0, 1))
     return keyed_json(Path(out)/'dev_reference.json', key, make)
 
 # %% ../../nbs/19_corpus.ipynb #97bd55b7
@@ -437,7 +451,8 @@ def run_corpus_set(p:CorpusPreset, name:str, out:Path, progress:bool=True, devic
         cut = {u: budget_texts(p, t, teacher, student, data, task) for u, t in (texts.items() if p.candidates else [(p.unit, texts)])}
         budget = {u: plan for u, (_, plan) in cut.items()}
         texts = {u: t for u, (t, _) in cut.items()} if p.candidates else cut[p.unit][0]
-    ref = dev_reference(p, task, out/name, device) if task is not None and not p.budget_minutes else None  # not in a user's timed recipe
+    ref = None  # the development task's references: not part of a user's timed recipe
+    if task is not None and not p.budget_minutes: ref = dev_reference(p, task, out/name, device, t_emb['teacher']['docs'])
     t1 = time.time()
     students, info = corpus_students(p, texts, out/name, teacher, task, progress, device)
     t_train = time.time() - t1
