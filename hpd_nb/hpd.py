@@ -570,6 +570,7 @@ def distill(teacher=TEACHER, # teacher: name, directory, hub id (online) or a `S
     data, tenc = read_sentences(sentences, column), _as_encoder(teacher, device)
     if r.dim > tenc.dim: raise ValueError(f"dim={r.dim} is larger than the teacher's embedding size {tenc.dim}")
     train_s, held_s = distill_split(data, heldout, column, r)
+    tt = time.time()  # the teacher's targets: encoded here, or read from the embedding cache
     pca, Y = teacher_targets(tenc, held_s + train_s, slice(len(held_s), None), r.dim, r.n_pca_fit, r.seed, r.center, progress)
     nh, t1 = len(held_s), time.time()
     run_key = dict(fingerprint or {}, teacher=_model_label(tenc), teacher_files=tenc.cache_identity().get('files'))
@@ -580,6 +581,7 @@ def distill(teacher=TEACHER, # teacher: name, directory, hub id (online) or a `S
     made = distill_metrics(st, res, r, tenc, student, student_dir, layers_before, data, len(train_s), nh, pca)
     metrics = dict(name=name or out.name, **made,
                    train_seconds=_train_seconds(res, time.time() - t1),
+                   targets_seconds=round(t1 - tt, 1), resumed=res.reloaded or bool(res.clock_before),
                    processes=state.num_processes)
     path = save_distilled(st, out, metrics, res, sts, progress, t0) if state.is_main_process else None
     state.wait_for_everyone()

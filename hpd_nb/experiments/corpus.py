@@ -165,7 +165,7 @@ def budget_texts(p:CorpusPreset, # the settings (`budget_minutes`)
 
 
 # %% ../../nbs/19_corpus.ipynb #74cf8a83
-_INFO = ('train_seconds', 'wall_seconds', 'n_train', 'n_heldout', 'checkpoint_kept', 'curve')
+_INFO = ('train_seconds', 'wall_seconds', 'targets_seconds', 'resumed', 'n_train', 'n_heldout', 'checkpoint_kept', 'curve')
 
 def distill_on_corpus(p:CorpusPreset, # the settings
                       texts:list, # training texts (`corpus_texts`)
@@ -531,6 +531,16 @@ def dev_curves(res:dict|str|Path, # the content of corpus.json, or its path / di
 # %% ../../nbs/19_corpus.ipynb #695e8e74
 def _known(x) -> float: return float('nan') if x is None else float(x)
 
+def _targets_seconds(tried:dict, # {candidate: its figures} (`candidates` or `lr_tried` of the first student)
+                     unit:str, # the chosen recipe's training unit
+                    ) -> float:
+    """The teacher's seconds on a unit's training texts: the largest `targets_seconds` of the candidates trained on that unit (the
+    first encoded the texts, the others read them from the cache); NaN where one of them resumed an earlier call or has no record,
+    since its targets may have been paid for in an earlier session."""
+    fs = [f for f in tried.values() if f.get('unit', unit) == unit]
+    if any(f.get('resumed') is not False or f.get('targets_seconds') is None for f in fs): return float('nan')
+    return max(f['targets_seconds'] for f in fs)
+
 def corpus_costs(res:dict|str|Path, # the content of corpus.json, or its path / directory
                  teacher_seconds:dict|None=None, # {set: seconds} of the teacher's pass timed by an earlier run whose cache this run read
                 ) -> pd.DataFrame:
@@ -548,10 +558,10 @@ def corpus_costs(res:dict|str|Path, # the content of corpus.json, or its path / 
         tried = st[first].get('candidates') or st[first].get('lr_tried', {f"{st[first].get('lr')}": st[first]})
         unit = (st[first].get('recipe') or {}).get('unit', res['settings'].get('unit', 'document'))
         # the teacher on the training texts: whole documents share the documents' pass (read from the cache in training); other
-        # units are encoded in `distill` before its training clock starts (with the projection's fit and the saving)
+        # units are encoded in `distill` before its training clock starts (`targets_seconds`)
         shared = unit == 'document' and not c.get('budget')  # a budgeted recipe's targets are timed in `distill` whatever the unit
         trained = _known(st[first]['train_seconds'])  # NaN: a run reloaded after training without `TrainClock`'s record
-        targets = enc['teacher'] if shared else st[first]['wall_seconds'] - trained
+        targets = enc['teacher'] if shared else _targets_seconds(tried, unit)
         recipe_seconds = targets + trained + st[first].get('dev_seconds', 0) + enc[first]
         rows[s] = {'docs': c['docs'], 'teacher pass': enc['teacher'] / 60, 'teacher on training texts': targets / 60,
                    **{f'train {k}': _known(v['train_seconds']) / 60 for k, v in st.items()},
