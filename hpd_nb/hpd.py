@@ -11,7 +11,7 @@ __all__ = ['INIT_METHODS', 'HPD_LOSSES', 'FULL_WIDTH_LOSSES', 'SentenceData', 'r
            'plan_budget']
 
 # %% ../nbs/07_hpd.ipynb #e3271914
-import gzip, hashlib, os, shutil, time, warnings
+import gzip, hashlib, json, os, shutil, time, warnings
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Sequence
@@ -257,15 +257,20 @@ class DistillationExamples(Dataset):
     def __init__(self, sentences, # training sentences
                  targets:np.ndarray, # (n, d) targets, row i for sentence i
                  teacher:np.ndarray|None=None, # (n, D) the teacher's embeddings before the projection (`FULL_WIDTH_LOSSES` read them)
+                 key:dict|None=None, # what made the targets (teacher, precision, projection): the data's identity instead of their bits
                 ):
         self.sentences, self.targets = list(sentences), _check_rows('targets', targets, len(sentences))
         self.teacher = None if teacher is None else _check_rows('teacher embeddings', teacher, len(sentences))
+        self.key = key
     def __len__(self): return len(self.sentences)
     def __getitem__(self, i):
         e = {'text': self.sentences[i], 'target': self.targets[i]}
         return e if self.teacher is None else dict(e, teacher=self.teacher[i])
     def fingerprint(self) -> str:
-        "Hash of the sentences, the targets and any teacher embeddings (the run's data identity)."
+        """Hash of the sentences, the targets and any teacher embeddings (the run's data identity); with `key`, of the sentences and
+        the key: targets encoded again on another machine, rounded otherwise, are the same data."""
+        if self.key is not None:
+            return hashlib.sha256((texts_hash(self.sentences) + json.dumps(self.key, sort_keys=True, default=str)).encode()).hexdigest()
         arrays = [self.targets] + ([] if self.teacher is None else [self.teacher])
         parts = texts_hash(self.sentences) + ''.join(hashlib.sha256(a.tobytes()).hexdigest() for a in arrays)
         return hashlib.sha256(parts.encode()).hexdigest()
@@ -362,6 +367,7 @@ def train_student(student:str|os.PathLike|HPDStudent, # backbone name/directory,
                   dev:tuple|None=None, # (name, model -> score): scored at every evaluation instead, its highest checkpoint kept
                   train_teacher:np.ndarray|None=None, # the teacher's own embeddings of the training sentences (`FULL_WIDTH_LOSSES`)
                   heldout_teacher:np.ndarray|None=None, # and of the held-out ones
+                  targets_key:dict|None=None, # what made the targets: keys the run instead of their bits (`DistillationExamples`)
                  ) -> tuple[HPDStudent, TrainResult]:
     "Build, initialise and train one HPD student; returns `(student, TrainResult)`."
     r = recipe or HPDRecipe(dim=np.shape(train_targets)[1])
@@ -382,9 +388,9 @@ def train_student(student:str|os.PathLike|HPDStudent, # backbone name/directory,
     eval_fn = (lambda m: {dev[0]: dev[1](m)}) if dev else stsb_dev_metric if sts else None
     key = dict(fingerprint or {}, recipe=asdict(r), keep_layers=keep_layers)
     if sts and active_dev_sample(): key['stsb_dev_sample'] = list(active_dev_sample())  # a sampled dev signal keeps other checkpoints
-    examples = DistillationExamples(train_sentences, train_targets, train_teacher if full else None)
+    examples = DistillationExamples(train_sentences, train_targets, train_teacher if full else None, targets_key)
     res = train(student, examples, hpd_collate(student), hpd_objective(r.loss), cfg, eval_fn=eval_fn,
-                eval_dataset=DistillationExamples(heldout_sentences, heldout_targets, heldout_teacher if full else None),
+                eval_dataset=DistillationExamples(heldout_sentences, heldout_targets, heldout_teacher if full else None, targets_key),
                 resume='auto' if resume else False, fingerprint=key)
     return res.model, res
 

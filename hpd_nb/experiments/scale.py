@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['SCALE_PRESETS', 'ScalePreset', 'scale_sentences', 'chunked_encode', 'LazyTargets', 'scale_targets', 'stream_indices',
-           'stage_paths', 'score_stage', 'train_stage', 'run_student', 'choose_on_dev', 'curve_law', 'fit_curve',
-           'passes_to_reach', 'student_final', 'anchor_rows', 'run_scale', 'scale_curve', 'scale_table', 'plot_scale',
-           'read_stages']
+           'stage_paths', 'score_stage', 'targets_key', 'train_stage', 'run_student', 'choose_on_dev', 'curve_law',
+           'fit_curve', 'passes_to_reach', 'student_final', 'anchor_rows', 'run_scale', 'scale_curve', 'scale_table',
+           'plot_scale', 'read_stages']
 
 # %% ../../nbs/23_scale.ipynb #2865f169
 import json, time
@@ -167,6 +167,15 @@ def score_stage(d:Path, p:ScalePreset, sts:list, progress:bool=True, device:str|
                 **{f'sts {k}': float(v) for k, v in st.drop('avg').rename(STS_SHORT).items()})
 
 # %% ../../nbs/23_scale.ipynb #9c116ae8
+def targets_key(p:ScalePreset, # the settings
+                data:dict, # `run_scale`'s data (its targets `Y`, whose encoder made them)
+               ) -> dict:
+    """How the targets were made, which keys a stage's training run instead of their bits: the teacher (its weights' files and
+    precision, not where they lie) and the settings that choose the sentences and fit the projection. A stage cut off and resumed
+    where the teacher encoded its chunks again, rounding them otherwise, continues from its checkpoints."""
+    teacher = {k: v for k, v in data['Y'].enc.cache_identity().items() if k != 'path'}
+    return dict(teacher=teacher, **{k: getattr(p, k) for k in ('data', 'max_train', 'n_heldout', 'n_pca_fit', 'dim', 'seed', 'chunk')})
+
 def train_stage(s:FrontierStudent, loss:str, k:int, # the student, its loss, the stage's index in `p.curve`
                 p:ScalePreset, data:dict, out:Path, # `data`: train, held, Y, Yh, sts (see `run_scale`)
                 progress:bool=True, device:str|None=None) -> dict:
@@ -181,7 +190,7 @@ def train_stage(s:FrontierStudent, loss:str, k:int, # the student, its loss, the
     runs, t1, c1 = Path(out)/'runs'/d.name, time.time(), time.process_time()
     st, res = train_student(student, [data['train'][i] for i in idx], Y, data['held'], data['Yh'], runs,
                             p.recipe(s, loss, first=k == 0), progress=progress, device=device, track_sts=p.track_sts,
-                            fingerprint=dict(teacher=p.teacher, stage=[start, stop], student=s.label))
+                            fingerprint=dict(teacher=p.teacher, stage=[start, stop], student=s.label), targets_key=targets_key(p, data))
     seconds, cpu = time.time() - t1, time.process_time() - c1  # wall, and CPU summed over threads (a paused run's wall grows)
     before = res.clock_before  # what the sessions before a resume spent, as the checkpoint recorded it
     seconds, cpu = seconds + before.get('seconds', 0.0), cpu + before.get('cpu_seconds', 0.0)
